@@ -1,0 +1,103 @@
+import { z } from "zod";
+
+const SourceName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, "letters, digits, '_', '.', '-' (at most 63)");
+
+const HttpUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  .transform((url) => url.replace(/\/+$/, ""));
+
+const TimeoutMs = z.number().int().min(10).max(60_000);
+
+const sourceBase = {
+  name: SourceName,
+  baseUrl: HttpUrl,
+  timeoutMs: TimeoutMs.default(1500),
+};
+
+export const PortalSourceConfigSchema = z.strictObject({
+  kind: z.literal("portal"),
+  ...sourceBase,
+  history: z
+    .strictObject({
+      /** History calls in flight at once for one request. */
+      concurrency: z.number().int().min(1).max(32).default(4),
+      /** How long one chat's last_active is reused before its history is asked again. */
+      ttlMs: z.number().int().min(0).default(60_000),
+      /** History calls one user may cause per minute. */
+      perUserPerMinute: z.number().int().min(0).default(30),
+      /** History calls the whole gateway may make per minute: the portal allows ~120 calls per
+       * minute per client address, list calls included. */
+      perMinute: z.number().int().min(0).default(90),
+    })
+    .prefault({}),
+});
+
+export const ExecutorRegistryConfigSchema = z.strictObject({
+  kind: z.literal("executor_registry"),
+  ...sourceBase,
+  sessionConcurrency: z.number().int().min(1).max(32).default(4),
+});
+
+export const AgentStoreConfigSchema = z.strictObject({
+  kind: z.literal("agent_store"),
+  ...sourceBase,
+  sessionConcurrency: z.number().int().min(1).max(32).default(4),
+});
+
+export const SourceConfigSchema = z.discriminatedUnion("kind", [
+  PortalSourceConfigSchema,
+  ExecutorRegistryConfigSchema,
+  AgentStoreConfigSchema,
+]);
+
+export const CacheConfigSchema = z.strictObject({
+  ttlMs: z.number().int().min(0).default(5000),
+  staleIfErrorMs: z.number().int().min(0).default(300_000),
+  maxEntries: z.number().int().min(1).default(10_000),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024 * 1024),
+  /** How long a 401/403 from an upstream is remembered for that credential. */
+  unauthorizedTtlMs: z.number().int().min(0).default(5000),
+});
+
+export const UpstreamConfigSchema = z.strictObject({
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
+  /** Node only: pooled keep-alive connections per upstream origin. */
+  connectionsPerOrigin: z.number().int().min(1).max(1024).default(32),
+});
+
+export const ConfigSchema = z
+  .strictObject({
+    sources: z.array(SourceConfigSchema).default([]),
+    deadlineMs: z.number().int().min(50).max(60_000).default(2000),
+    cache: CacheConfigSchema.prefault({}),
+    upstream: UpstreamConfigSchema.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.sources.forEach((source, index) => {
+      if (seen.has(source.name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["sources", index, "name"],
+          message: `duplicate source name "${source.name}"`,
+        });
+      seen.add(source.name);
+    });
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type SourceConfig = z.infer<typeof SourceConfigSchema>;
+export type PortalSourceConfig = z.infer<typeof PortalSourceConfigSchema>;
+export type ExecutorRegistryConfig = z.infer<typeof ExecutorRegistryConfigSchema>;
+export type AgentStoreConfig = z.infer<typeof AgentStoreConfigSchema>;
+export type SourceKind = SourceConfig["kind"];

@@ -1,0 +1,83 @@
+import { z } from "@hono/zod-openapi";
+
+/** The three item types, in the order they break ties when sorting. */
+export const ITEM_TYPES = ["group_chat", "executor", "agent"] as const;
+export const ItemTypeSchema = z.enum(ITEM_TYPES).openapi("ItemType");
+export type ItemType = z.infer<typeof ItemTypeSchema>;
+
+const IsoTimestamp = z
+  .string()
+  .openapi({ format: "date-time", example: "2026-03-10T12:00:00.000Z" });
+
+const commonFields = {
+  id: z.string().openapi({ description: "Unique in the response and stable across calls." }),
+  name: z.string(),
+  description: z.string().nullable(),
+  last_active: IsoTimestamp.nullable().openapi({
+    description: "ISO-8601 UTC of the last activity; null when unknown (sorted last).",
+  }),
+  source: z.string().openapi({ description: "Name of the configured source that reported it." }),
+};
+
+export const PortalSecretSchema = z
+  .object({ id: z.string(), name: z.string(), expires_at: IsoTimestamp.nullable() })
+  .openapi("PortalSecret");
+
+export const GroupChatItemSchema = z
+  .object({
+    ...commonFields,
+    type: z.literal("group_chat"),
+    member_count: z.number().int().nullable(),
+    session_count: z.number().int().nullable(),
+    unread_count: z.number().int().nullable(),
+    workspace_path: z.string().nullable(),
+    is_global: z.boolean(),
+    upstream_id: z.string().optional().openapi({ description: "Portal chats: the portal id." }),
+    chat_type: z.enum(["group", "direct", "secret"]).optional(),
+    visibility: z.string().nullable().optional(),
+    archived: z.boolean().optional(),
+    avatar_url: z.string().nullable().optional(),
+    secrets: z.array(PortalSecretSchema).optional(),
+  })
+  .openapi("GroupChatItem");
+
+export const ExecutorItemSchema = z
+  .object({
+    ...commonFields,
+    type: z.literal("executor"),
+    is_available: z.boolean(),
+    supports_mcp: z.boolean(),
+    session_count: z.number().int().nullable(),
+  })
+  .openapi("ExecutorItem");
+
+export const AgentItemSchema = z
+  .object({
+    ...commonFields,
+    type: z.literal("agent"),
+    model: z.string().nullable(),
+    provider: z.string().nullable(),
+    session_count: z.number().int().nullable(),
+    workspace_path: z.string().nullable(),
+    is_global: z.boolean(),
+  })
+  .openapi("AgentItem");
+
+export const ChatListItemSchema = z
+  .discriminatedUnion("type", [GroupChatItemSchema, ExecutorItemSchema, AgentItemSchema])
+  .openapi("ChatListItem");
+
+export type GroupChatItem = z.infer<typeof GroupChatItemSchema>;
+export type ExecutorItem = z.infer<typeof ExecutorItemSchema>;
+export type AgentItem = z.infer<typeof AgentItemSchema>;
+export type ChatListItem = z.infer<typeof ChatListItemSchema>;
+export type PortalSecret = z.infer<typeof PortalSecretSchema>;
+
+export const CountsSchema = z
+  .object({
+    group_chats: z.number().int(),
+    executors: z.number().int(),
+    agents: z.number().int(),
+  })
+  .openapi("Counts");
+export type Counts = z.infer<typeof CountsSchema>;

@@ -1,0 +1,31 @@
+import { type ChatListItem, ITEM_TYPES, type ItemType } from "./items.js";
+
+const TYPE_RANK: Record<ItemType, number> = Object.fromEntries(
+  ITEM_TYPES.map((type, index) => [type, index]),
+) as Record<ItemType, number>;
+
+/** Plain UTF-16 code-unit comparison: deterministic, independent of locale and ICU data. */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The list order: `last_active` descending with nulls last, then type (group_chat, executor,
+ * agent), then name, then id. Timestamps are canonical ISO strings, so string order is time order.
+ */
+export function compareItems(a: ChatListItem, b: ChatListItem): number {
+  if (a.last_active !== b.last_active) {
+    if (a.last_active === null) return 1;
+    if (b.last_active === null) return -1;
+    return a.last_active > b.last_active ? -1 : 1;
+  }
+  return (
+    TYPE_RANK[a.type] - TYPE_RANK[b.type] ||
+    compareCodeUnits(a.name, b.name) ||
+    compareCodeUnits(a.id, b.id)
+  );
+}
+
+export function sortItems(items: ChatListItem[]): ChatListItem[] {
+  return items.sort(compareItems);
+}

@@ -1,0 +1,17 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { RequestIdVariables } from "hono/request-id";
+import type { SourceReport } from "../sources/collect.js";
+
+/** Per-request values shared by middleware and handlers. */
+export interface AppVariables extends RequestIdVariables {
+  /** Set by the chat-list handler for the request log. */
+  sourceLog?: Array<Pick<SourceReport, "name" | "status" | "duration_ms"> & { dropped: number }>;
+  /** Set by the Worker entry: keeps background cache refreshes alive after the response. */
+  waitUntil?: (work: Promise<unknown>) => void;
+}
+
+export interface AppEnv {
+  Variables: AppVariables;
+}
+
+export type App = OpenAPIHono<AppEnv>;

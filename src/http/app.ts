@@ -1,0 +1,70 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { requestId } from "hono/request-id";
+import { createSourceCache } from "../cache/source-cache.js";
+import type { Config } from "../config/schema.js";
+import { type Clock, systemClock } from "../core/clock.js";
+import { type Logger, silentLogger } from "../core/logger.js";
+import { createCollector } from "../sources/collect.js";
+import { createSources } from "../sources/create-sources.js";
+import type { SourceLoad } from "../sources/source.js";
+import { createUpstreamClient, type FetchLike } from "../upstream/http-client.js";
+import type { App, AppEnv } from "./app-env.js";
+import { createChatListHandler } from "./chat-list/chat-list.handler.js";
+import { chatListRoute } from "./chat-list/chat-list.routes.js";
+import { errorHandler, notFound, validationHook } from "./errors.js";
+import { healthzRoute, readyzRoute } from "./health.routes.js";
+import { requestLog } from "./middleware/request-log.js";
+import { OPENAPI_CONFIG, registerSecuritySchemes } from "./openapi.js";
+
+export interface AppDeps {
+  config: Config;
+  /** The runtime's fetch: undici's pooled fetch on Node, the global one on Workers. */
+  fetch: FetchLike;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
+export function createApp(deps: AppDeps): App {
+  const { config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? silentLogger;
+  const client = createUpstreamClient({
+    fetch: deps.fetch,
+    maxBodyBytes: config.upstream.maxBodyBytes,
+  });
+  const sources = createSources(config.sources, { client, clock, logger });
+  const cache = createSourceCache<SourceLoad>({
+    ...config.cache,
+    clock,
+    sizeOf: (load) => JSON.stringify(load.items).length,
+  });
+  const collector = createCollector({
+    sources,
+    cache,
+    clock,
+    logger,
+    deadlineMs: config.deadlineMs,
+    unauthorizedTtlMs: config.cache.unauthorizedTtlMs,
+  });
+
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use(requestId());
+  app.use(requestLog({ logger, clock }));
+  app.onError(errorHandler(logger));
+  app.notFound(notFound);
+  registerSecuritySchemes(app);
+
+  app.openapi(chatListRoute, createChatListHandler({ collector, clock }));
+  app.openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200));
+  app.openapi(readyzRoute, (c) =>
+    c.json(
+      { status: "ready" as const, sources: sources.map(({ name, kind }) => ({ name, kind })) },
+      200,
+    ),
+  );
+  app.doc31("/openapi.json", OPENAPI_CONFIG);
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "chat-list gateway API" }));
+  return app;
+}

@@ -1,0 +1,47 @@
+import { createRoute } from "@hono/zod-openapi";
+import { PROBLEM_CONTENT_TYPE, problemResponses } from "../problem.js";
+import {
+  ChatListProblemSchema,
+  ChatListQuerySchema,
+  ChatListResponseSchema,
+} from "./chat-list.schemas.js";
+
+const sourcesProblem = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: ChatListProblemSchema } },
+});
+
+const listHeaders = {
+  "X-Chat-List-Complete": {
+    description: "Repeats `complete`: true only when every source is ok or skipped.",
+    schema: { type: "string" as const, enum: ["true", "false"] },
+  },
+  "Server-Timing": {
+    description: "One entry per source (`dur`, `desc` = status) plus `total`.",
+    schema: { type: "string" as const },
+  },
+};
+
+export const chatListRoute = createRoute({
+  method: "get",
+  path: "/api/chat-list",
+  tags: ["chat list"],
+  summary: "Everything the caller can chat with, in one sorted list",
+  description:
+    "Fans out to the configured sources in parallel (portal group chats, executor registries, agent stores), merges and sorts the items by last activity, counts them, and reports which sources answered. Portal chats need the caller's `psession` cookie.",
+  security: [{ psession: [] }, {}] as Array<Record<string, string[]>>,
+  request: { query: ChatListQuerySchema },
+  responses: {
+    200: {
+      description: "The list; `complete` says whether every source answered.",
+      headers: listHeaders,
+      content: { "application/json": { schema: ChatListResponseSchema } },
+    },
+    ...problemResponses(400, 500),
+    401: sourcesProblem(
+      "Every source that was asked refused the caller's credentials (or none were sent).",
+    ),
+    502: sourcesProblem("No source answered, and not all of them timed out."),
+    504: sourcesProblem("Every source that was asked timed out."),
+  },
+});

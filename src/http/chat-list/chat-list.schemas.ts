@@ -1,0 +1,75 @@
+import { z } from "@hono/zod-openapi";
+import { ChatListItemSchema, CountsSchema } from "../../core/items.js";
+import { normalizeWorkspacePath } from "../../core/workspace-path.js";
+import { SOURCE_STATUSES } from "../../sources/collect.js";
+import { ProblemSchema } from "../problem.js";
+import { chatListExample } from "./chat-list.examples.js";
+
+const BOOLEAN_TEXT = ["true", "false", "1", "0"] as const;
+
+export const ChatListQuerySchema = z.object({
+  workspace_path: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return null;
+      const checked = normalizeWorkspacePath(raw);
+      if (checked.ok) return checked.path;
+      ctx.addIssue({ code: "custom", message: checked.reason });
+      return z.NEVER;
+    })
+    .openapi({
+      param: {
+        description:
+          "Absolute path of the workspace whose agents and executor sessions count (at most 4096 characters, no NUL). Normalized before use: a trailing separator is dropped.",
+      },
+      example: "/home/ana/proj",
+    }),
+  include_global: z
+    .enum(BOOLEAN_TEXT, { error: 'must be one of "true", "false", "1", "0"' })
+    .optional()
+    .transform((raw) => raw === undefined || raw === "true" || raw === "1")
+    .openapi({
+      param: {
+        description:
+          "Include global resources (portal chats, global agents). Executors are always listed.",
+      },
+      example: "true",
+    }),
+});
+export type ChatListQuery = z.infer<typeof ChatListQuerySchema>;
+
+export const SourceReportSchema = z
+  .object({
+    name: z.string().openapi({ example: "portal" }),
+    kind: z.string().openapi({ example: "portal" }),
+    status: z.enum(SOURCE_STATUSES).openapi({
+      description:
+        "ok: answered now or from a fresh cache; stale: served from cache because the upstream failed; error, timeout, unauthorized: no data; skipped: not needed by this request.",
+    }),
+    item_count: z.number().int(),
+    duration_ms: z.number().openapi({ description: "Time this request spent on the source." }),
+    age_ms: z
+      .number()
+      .nullable()
+      .openapi({ description: "Age of the data served; 0 when fetched for this request." }),
+    error: z.string().nullable().openapi({ description: "Short reason when not ok." }),
+  })
+  .openapi("SourceReport");
+
+export const ChatListResponseSchema = z
+  .object({
+    items: z.array(ChatListItemSchema),
+    counts: CountsSchema,
+    sources: z.array(SourceReportSchema),
+    complete: z.boolean().openapi({ description: "True only when every source is ok or skipped." }),
+    workspace_path: z.string().nullable(),
+    next_cursor: z.string().nullable(),
+  })
+  .openapi("ChatListResponse", { example: chatListExample });
+export type ChatListResponse = z.infer<typeof ChatListResponseSchema>;
+
+export const ChatListProblemSchema = ProblemSchema.extend({
+  sources: z.array(SourceReportSchema).optional(),
+  complete: z.boolean().optional(),
+}).openapi("ChatListProblem");

@@ -1,0 +1,19 @@
+/** RFC 6265 cookie-octets: what a cookie value may hold, so it can be forwarded verbatim. */
+const COOKIE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]{1,4096}$/;
+
+/**
+ * The raw `psession` value from a Cookie header, or null when absent or not a valid cookie
+ * value. It is forwarded exactly as sent, and only to portal sources.
+ */
+export function psessionFrom(cookieHeader: string | undefined): string | null {
+  if (cookieHeader === undefined) return null;
+  for (const pair of cookieHeader.split(";")) {
+    const separator = pair.indexOf("=");
+    if (separator === -1 || pair.slice(0, separator).trim() !== "psession") continue;
+    let value = pair.slice(separator + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+      value = value.slice(1, -1);
+    return COOKIE_VALUE.test(value) ? value : null;
+  }
+  return null;
+}

@@ -1,0 +1,91 @@
+import { z } from "@hono/zod-openapi";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** Every error the gateway answers with: one closed list, one status each. */
+export const ERROR_CODES = {
+  invalid_query: { status: 400, title: "Invalid query parameters" },
+  not_found: { status: 404, title: "Not found" },
+  unauthorized: { status: 401, title: "No source accepted the caller's credentials" },
+  upstream_error: { status: 502, title: "No source answered" },
+  upstream_timeout: { status: 504, title: "Every source timed out" },
+  config_invalid: { status: 500, title: "The gateway's configuration is invalid" },
+  internal: { status: 500, title: "Internal error" },
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export const ParameterErrorSchema = z
+  .object({
+    parameter: z.string().openapi({ example: "include_global" }),
+    in: z.literal("query"),
+    message: z.string().openapi({ example: 'must be one of "true", "false", "1", "0"' }),
+  })
+  .openapi("ParameterError");
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: "urn:chat-list:problem:invalid_query" }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+    request_id: z.string().optional(),
+    errors: z.array(ParameterErrorSchema).optional(),
+  })
+  .openapi("Problem", { description: "RFC 9457 problem details." });
+
+export type Problem = z.infer<typeof ProblemSchema>;
+export type ParameterError = z.infer<typeof ParameterErrorSchema>;
+
+/** The problem body for an error code; `extra` adds members such as `errors` or `sources`. */
+export function problem<Extra extends object = object>(
+  code: ErrorCode,
+  detail: string,
+  extra?: Extra,
+): Problem & Extra {
+  const { status, title } = ERROR_CODES[code];
+  return {
+    type: `urn:chat-list:problem:${code}`,
+    title,
+    status,
+    detail,
+    code,
+    ...(extra as Extra),
+  };
+}
+
+/** An error the handlers throw to answer with a problem; `onError` renders it. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly code: ErrorCode,
+    detail: string,
+    readonly extra: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+  }
+  get status() {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+/** OpenAPI response entries for error statuses, so every route documents its problems. */
+export function problemResponses<S extends number>(...statuses: S[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: Object.values(ERROR_CODES)
+          .filter((entry) => entry.status === status)
+          .map((entry) => entry.title)
+          .join("; "),
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+      },
+    ]),
+  ) as Record<
+    S,
+    { description: string; content: { [PROBLEM_CONTENT_TYPE]: { schema: typeof ProblemSchema } } }
+  >;
+}

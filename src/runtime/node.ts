@@ -1,0 +1,62 @@
+import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
+import { ConfigError } from "../config/load.js";
+import { createJsonLogger } from "../core/logger.js";
+import { createApp } from "../http/app.js";
+import { loadNodeSettings } from "./node/env.js";
+import { createPooledFetch } from "./node/undici-fetch.js";
+
+/** How long in-flight requests may take to finish after SIGTERM/SIGINT before sockets close. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function start(): void {
+  let settings: ReturnType<typeof loadNodeSettings>;
+  try {
+    settings = loadNodeSettings(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  const { config, port, host } = settings;
+  const logger = createJsonLogger((line) => process.stdout.write(`${line}\n`));
+  const pool = createPooledFetch(config.upstream.connectionsPerOrigin);
+  const app = createApp({ config, fetch: pool.fetch, logger });
+
+  const server: ServerType = serve(
+    { fetch: app.fetch, port, hostname: host },
+    (info: AddressInfo) => {
+      const origin = `http://${info.family === "IPv6" ? `[${info.address}]` : info.address}:${info.port}`;
+      logger.info({
+        event: "listening",
+        config: settings.configOrigin,
+        sources: config.sources.map((source) => source.name),
+      });
+      process.stdout.write(
+        `chat-list gateway on ${origin}\n  list: ${origin}/api/chat-list\n  docs: ${origin}/docs\n`,
+      );
+    },
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ event: "shutdown", signal });
+    const force = setTimeout(() => {
+      logger.warn({ event: "shutdown_forced", after_ms: SHUTDOWN_GRACE_MS });
+      if ("closeAllConnections" in server) server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    // close() stops accepting and resolves once in-flight requests have finished.
+    server.close(() => {
+      clearTimeout(force);
+      void pool.close().finally(() => process.exit(0));
+    });
+    if ("closeIdleConnections" in server) server.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+start();

@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import { ConfigError, parseConfig, parseConfigJson } from "../../config/load.js";
+import type { Config } from "../../config/schema.js";
+
+export interface NodeSettings {
+  config: Config;
+  configOrigin: string;
+  port: number;
+  host: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the config once: CHAT_LIST_CONFIG (a JSON file), else CHAT_LIST_CONFIG_JSON, else the
+ * embedded defaults. Throws ConfigError listing every bad field. */
+export function loadNodeConfig(env: Env): { config: Config; origin: string } {
+  const file = env.CHAT_LIST_CONFIG;
+  if (file !== undefined && file !== "") {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      throw new ConfigError(`CHAT_LIST_CONFIG=${file}`, [
+        `cannot read file: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
+      ]);
+    }
+    return { config: parseConfigJson(text, `CHAT_LIST_CONFIG=${file}`), origin: file };
+  }
+  const inline = env.CHAT_LIST_CONFIG_JSON;
+  if (inline !== undefined && inline !== "")
+    return {
+      config: parseConfigJson(inline, "CHAT_LIST_CONFIG_JSON"),
+      origin: "CHAT_LIST_CONFIG_JSON",
+    };
+  return { config: parseConfig({}, "embedded defaults"), origin: "embedded defaults" };
+}
+
+export function loadNodeSettings(env: Env): NodeSettings {
+  const { config, origin } = loadNodeConfig(env);
+  const problems: string[] = [];
+  const port = Number(env.PORT ?? "8787");
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    problems.push(`PORT: not a port number: ${env.PORT}`);
+  const host = env.HOST ?? "127.0.0.1";
+  if (host.trim() === "") problems.push("HOST: must not be empty");
+  if (problems.length > 0) throw new ConfigError("environment", problems);
+  return { config, configOrigin: origin, port, host };
+}

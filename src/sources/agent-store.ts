@@ -1,0 +1,123 @@
+import { z } from "zod";
+import type { AgentStoreConfig } from "../config/schema.js";
+import type { AgentItem } from "../core/items.js";
+import { toIso } from "../core/timestamps.js";
+import { mapWithConcurrency, successes } from "../upstream/concurrency.js";
+import type { UpstreamClient } from "../upstream/http-client.js";
+import { sameWorkspace, summarizeSessions } from "./sessions.js";
+import type { Source, SourceLoad, SourceQuery } from "./source.js";
+import {
+  listIn,
+  OptionalCount,
+  OptionalText,
+  parseEach,
+  tolerantObject,
+  UpstreamId,
+  UpstreamTimestamp,
+  withQuery,
+} from "./tolerant.js";
+
+const LEGACY_ID_PREFIX = "viben:";
+
+const AgentUpstream = tolerantObject({
+  id: UpstreamId,
+  name: OptionalText,
+  description: OptionalText,
+  model: OptionalText,
+  provider: OptionalText,
+  provider_id: OptionalText,
+  is_global: z.boolean().optional(),
+  source: z.string().optional(),
+  workspace_path: z.string().nullish(),
+  session_count: OptionalCount,
+  last_active: z.unknown(),
+});
+type AgentUpstream = z.infer<typeof AgentUpstream>;
+
+/** Agent ids lose the legacy "viben:" prefix: "viben:reviewer" and "reviewer" are one agent. */
+export function agentId(raw: string): string {
+  return raw.startsWith(LEGACY_ID_PREFIX) ? raw.slice(LEGACY_ID_PREFIX.length) : raw;
+}
+
+function isGlobal(agent: AgentUpstream): boolean {
+  if (agent.is_global !== undefined) return agent.is_global;
+  if (agent.source !== undefined) return agent.source.toLowerCase() === "global";
+  return agent.workspace_path == null;
+}
+
+/** Whether the request shows this agent: global ones only with include_global, workspace ones
+ * only for their own workspace. */
+function belongs(agent: AgentUpstream, query: SourceQuery): boolean {
+  if (isGlobal(agent)) return query.includeGlobal;
+  if (query.workspacePath === null) return false;
+  return agent.workspace_path == null || sameWorkspace(agent.workspace_path, query.workspacePath);
+}
+
+export interface AgentStoreDeps {
+  client: UpstreamClient;
+}
+
+/** Custom agents and their sessions from an HTTP agent store. */
+export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStoreDeps): Source {
+  async function toItem(agent: AgentUpstream, query: SourceQuery, signal: AbortSignal) {
+    let sessionCount = agent.session_count ?? null;
+    let lastActiveMs = UpstreamTimestamp.parse(agent.last_active);
+    if (agent.session_count === undefined || agent.last_active === undefined) {
+      const url = `${config.baseUrl}/agents/${encodeURIComponent(agent.id)}/sessions`;
+      const summary = await summarizeSessions(
+        deps.client,
+        url,
+        query.workspacePath,
+        signal,
+        (s) => s.last_message_at ?? s.updated_at ?? s.created_at,
+      ).catch(() => null);
+      if (summary !== null) {
+        sessionCount = agent.session_count ?? summary.sessionCount;
+        lastActiveMs = lastActiveMs ?? summary.lastActiveMs;
+      }
+    }
+    const global = isGlobal(agent);
+    const id = agentId(agent.id);
+    const item: AgentItem = {
+      id,
+      type: "agent",
+      name: agent.name ?? id,
+      description: agent.description,
+      last_active: toIso(lastActiveMs),
+      source: config.name,
+      model: agent.model,
+      provider: agent.provider ?? agent.provider_id,
+      session_count: sessionCount,
+      workspace_path: global ? null : query.workspacePath,
+      is_global: global,
+    };
+    return item;
+  }
+
+  return {
+    name: config.name,
+    kind: "agent_store",
+    timeoutMs: config.timeoutMs,
+    plan(query) {
+      return {
+        action: "load",
+        scope: { workspace_path: query.workspacePath, include_global: query.includeGlobal },
+        credential: null,
+        async load({ signal }): Promise<SourceLoad> {
+          const url = withQuery(`${config.baseUrl}/agents`, {
+            workspace_path: query.workspacePath,
+            include_global: String(query.includeGlobal),
+          });
+          const body = await deps.client.getJson(url, { signal });
+          const { valid, dropped } = parseEach(listIn(body, "agents"), AgentUpstream);
+          const shown = valid.filter((agent) => belongs(agent, query));
+          const items = await mapWithConcurrency(shown, config.sessionConcurrency, (agent) =>
+            toItem(agent, query, signal),
+          );
+          signal.throwIfAborted();
+          return { items: successes(items), dropped };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import { LRUCache } from "lru-cache";
+import { sha256Hex, sourceCacheKey } from "../cache/cache-key.js";
+import type { CacheResult, SourceCache } from "../cache/source-cache.js";
+import type { Clock } from "../core/clock.js";
+import type { ChatListItem } from "../core/items.js";
+import type { Logger } from "../core/logger.js";
+import { createDeadline } from "../upstream/deadline.js";
+import { UpstreamError } from "../upstream/upstream-error.js";
+import type { Credentials, Source, SourceLoad, SourcePlan, SourceQuery } from "./source.js";
+
+export const SOURCE_STATUSES = [
+  "ok",
+  "stale",
+  "error",
+  "timeout",
+  "unauthorized",
+  "skipped",
+] as const;
+export type SourceStatus = (typeof SOURCE_STATUSES)[number];
+
+/** What the response says about one source. */
+export interface SourceReport {
+  name: string;
+  kind: string;
+  status: SourceStatus;
+  item_count: number;
+  duration_ms: number;
+  age_ms: number | null;
+  error: string | null;
+}
+
+export interface Collected {
+  report: SourceReport;
+  items: ChatListItem[];
+  /** Upstream entries dropped as malformed: for the request log, not the response. */
+  dropped: number;
+}
+
+export interface CollectorOptions {
+  sources: readonly Source[];
+  cache: SourceCache<SourceLoad>;
+  clock: Clock;
+  logger: Logger;
+  deadlineMs: number;
+  unauthorizedTtlMs: number;
+}
+
+export interface CollectOptions {
+  waitUntil?: (work: Promise<unknown>) => void;
+}
+
+type Failure = { status: "error" | "timeout" | "unauthorized"; reason: string };
+
+/** Turns whatever a load threw into a status and a reason that is safe to show a client. */
+function classify(error: unknown, timedOut: boolean, timeoutMs: number): Failure {
+  if (error instanceof UpstreamError) {
+    if (error.kind === "timeout")
+      return { status: "timeout", reason: `no answer within ${timeoutMs} ms` };
+    if (error.unauthorized) return { status: "unauthorized", reason: error.message };
+    return { status: "error", reason: error.message };
+  }
+  if (timedOut) return { status: "timeout", reason: `no answer within ${timeoutMs} ms` };
+  return { status: "error", reason: "internal error in the source adapter" };
+}
+
+class SourceFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.reason);
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * Asks every source for one request, in parallel, each through the cache and under its own
+ * timeout and the request deadline. Always yields one entry per source, in config order.
+ */
+export function createCollector(options: CollectorOptions) {
+  const { clock, logger } = options;
+  // A refused credential is remembered briefly so a bad session cannot hammer an upstream.
+  const refused = new LRUCache<string, string>({
+    max: 10_000,
+    ttl: Math.max(1, options.unauthorizedTtlMs),
+  });
+
+  function report(source: Source, status: SourceStatus, fields: Partial<SourceReport> = {}) {
+    return {
+      name: source.name,
+      kind: source.kind,
+      status,
+      item_count: 0,
+      duration_ms: 0,
+      age_ms: null,
+      error: null,
+      ...fields,
+    } satisfies SourceReport;
+  }
+
+  async function collectOne(
+    source: Source,
+    plan: Extract<SourcePlan, { action: "load" }>,
+    requestSignal: AbortSignal,
+    collectOptions: CollectOptions,
+  ): Promise<Collected> {
+    const started = clock.now();
+    const credentialHash = plan.credential === null ? null : await sha256Hex(plan.credential);
+    const key = sourceCacheKey(source.name, plan.scope, credentialHash);
+    const remembered = options.unauthorizedTtlMs > 0 ? refused.get(key) : undefined;
+    if (remembered !== undefined)
+      return {
+        report: report(source, "unauthorized", { error: remembered }),
+        items: [],
+        dropped: 0,
+      };
+
+    const timeoutMs = Math.min(source.timeoutMs, options.deadlineMs);
+    const loader = async () => {
+      const deadline = createDeadline(timeoutMs);
+      try {
+        return await plan.load({
+          signal: deadline.signal,
+          budgetMs: timeoutMs,
+          callerKey: credentialHash ?? "anonymous",
+        });
+      } catch (error) {
+        const failure = classify(error, deadline.signal.aborted, timeoutMs);
+        if (failure.status === "unauthorized") refused.set(key, failure.reason);
+        if (failure.reason.startsWith("internal"))
+          logger.error({
+            event: "source_adapter_failed",
+            source: source.name,
+            error: String(error),
+          });
+        throw new SourceFailure(failure);
+      } finally {
+        deadline.dispose();
+      }
+    };
+
+    let result: CacheResult<SourceLoad>;
+    try {
+      result = await raceAbort(options.cache.get(key, loader, collectOptions), requestSignal);
+    } catch (error) {
+      const failure =
+        error instanceof SourceFailure
+          ? error.failure
+          : classify(error, requestSignal.aborted, options.deadlineMs);
+      const duration_ms = round(clock.now() - started);
+      return {
+        report: report(source, failure.status, { duration_ms, error: failure.reason }),
+        items: [],
+        dropped: 0,
+      };
+    }
+    const { items, dropped } = result.value;
+    return {
+      report: report(source, result.state === "stale" ? "stale" : "ok", {
+        item_count: items.length,
+        duration_ms: round(clock.now() - started),
+        age_ms: result.ageMs,
+        error: result.state === "stale" ? `serving cached data: ${result.reason}` : null,
+      }),
+      items,
+      dropped: result.state === "loaded" ? dropped : 0,
+    };
+  }
+
+  async function collect(
+    query: SourceQuery,
+    credentials: Credentials,
+    collectOptions: CollectOptions = {},
+  ): Promise<Collected[]> {
+    const deadline = createDeadline(options.deadlineMs);
+    try {
+      return await Promise.all(
+        options.sources.map(async (source): Promise<Collected> => {
+          const plan = source.plan(query, credentials);
+          if (plan.action === "skip")
+            return { report: report(source, "skipped"), items: [], dropped: 0 };
+          if (plan.action === "unauthorized")
+            return {
+              report: report(source, "unauthorized", { error: plan.reason }),
+              items: [],
+              dropped: 0,
+            };
+          return collectOne(source, plan, deadline.signal, collectOptions);
+        }),
+      );
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  return { collect };
+}
+
+export type Collector = ReturnType<typeof createCollector>;
+
+/** Settles with `work`, or rejects as soon as `signal` fires, whichever is first. */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

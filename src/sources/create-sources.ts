@@ -1,0 +1,30 @@
+import type { SourceConfig } from "../config/schema.js";
+import type { Clock } from "../core/clock.js";
+import type { Logger } from "../core/logger.js";
+import type { UpstreamClient } from "../upstream/http-client.js";
+import { createAgentStoreSource } from "./agent-store.js";
+import { createExecutorRegistrySource } from "./executor-registry.js";
+import { createPortalSource } from "./portal/portal-source.js";
+import type { Source } from "./source.js";
+
+export interface SourceDeps {
+  client: UpstreamClient;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** One adapter per configured source, in config order. */
+export function createSources(configs: readonly SourceConfig[], deps: SourceDeps): Source[] {
+  return configs.map((config) => {
+    switch (config.kind) {
+      case "portal":
+        return createPortalSource(config, deps);
+      case "executor_registry":
+        return createExecutorRegistrySource(config, deps);
+      case "agent_store":
+        return createAgentStoreSource(config, deps);
+      default:
+        throw new Error(`unknown source kind: ${(config as { kind: string }).kind}`);
+    }
+  });
+}

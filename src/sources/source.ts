@@ -1,0 +1,49 @@
+import type { SourceKind } from "../config/schema.js";
+import type { ChatListItem } from "../core/items.js";
+
+/** What a request asks of every source, already validated and normalized. */
+export interface SourceQuery {
+  workspacePath: string | null;
+  includeGlobal: boolean;
+}
+
+/** The caller's credentials that some sources forward. Only portal sources read them. */
+export interface Credentials {
+  psession: string | null;
+}
+
+export interface LoadContext {
+  /** Fires at the source's timeout (or the request deadline): stop and give up. */
+  signal: AbortSignal;
+  /** Milliseconds left before `signal` fires, for work that can end early with less, such as
+   * the portal's history look-ups. */
+  budgetMs: number;
+  /** SHA-256 of the forwarded credential (hex), or "anonymous": for per-caller budgets. */
+  callerKey: string;
+}
+
+export interface SourceLoad {
+  items: ChatListItem[];
+  /** Upstream items that failed validation and were left out. */
+  dropped: number;
+}
+
+/** How one request uses one source. */
+export type SourcePlan =
+  | { action: "skip" }
+  | { action: "unauthorized"; reason: string }
+  | {
+      action: "load";
+      /** Exactly what varies the upstream request, besides credentials: the cache scope. */
+      scope: Record<string, string | boolean | null>;
+      /** The forwarded credential, hashed into the cache key; null when none is forwarded. */
+      credential: string | null;
+      load(context: LoadContext): Promise<SourceLoad>;
+    };
+
+export interface Source {
+  readonly name: string;
+  readonly kind: SourceKind;
+  readonly timeoutMs: number;
+  plan(query: SourceQuery, credentials: Credentials): SourcePlan;
+}

@@ -1,0 +1,134 @@
+import { UpstreamError } from "./upstream-error.js";
+
+/** The one thing the gateway needs from a runtime's HTTP stack: WHATWG fetch. On Node it is
+ * undici's fetch with a pooled dispatcher; on Workers the global fetch; in tests anything. */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface UpstreamClientOptions {
+  fetch: FetchLike;
+  /** Largest body accepted, counted after decompression while streaming. */
+  maxBodyBytes: number;
+  /** Same-origin redirects followed at most; a redirect to another origin is refused. */
+  maxRedirects?: number;
+}
+
+export interface GetJsonOptions {
+  headers?: Record<string, string>;
+  /** Aborts the call: the source timeout joined with the request deadline. */
+  signal: AbortSignal;
+}
+
+export interface UpstreamClient {
+  /** GETs a URL and returns its parsed JSON body, or throws an UpstreamError. */
+  getJson(url: string, options: GetJsonOptions): Promise<unknown>;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or bad. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d{1,10}$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length"));
+  const encoded = (response.headers.get("content-encoding") ?? "identity") !== "identity";
+  if (!encoded && Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => {});
+    throw new UpstreamError({ kind: "size", message: `body of ${declared} bytes is over the cap` });
+  }
+  if (response.body === null) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new UpstreamError({ kind: "size", message: `body over the ${maxBytes}-byte cap` });
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  const code = typeof cause?.code === "string" ? cause.code : undefined;
+  return code === undefined ? "connection failed" : `connection failed (${code})`;
+}
+
+function toUpstreamError(error: unknown, signal: AbortSignal): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  if (signal.aborted)
+    return new UpstreamError({ kind: "timeout", message: "timed out", cause: error });
+  if (error instanceof SyntaxError)
+    return new UpstreamError({ kind: "parse", message: "body is not valid JSON", cause: error });
+  return new UpstreamError({ kind: "network", message: describeNetworkError(error), cause: error });
+}
+
+async function httpError(response: Response): Promise<UpstreamError> {
+  await response.body?.cancel().catch(() => {});
+  const retryAfterMs =
+    response.status === 429 || response.status === 503
+      ? parseRetryAfter(response.headers.get("retry-after"), Date.now())
+      : undefined;
+  return new UpstreamError({
+    kind: "http",
+    status: response.status,
+    message: `upstream answered HTTP ${response.status}`,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+}
+
+export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const maxRedirects = options.maxRedirects ?? 3;
+
+  async function getJson(url: string, { headers = {}, signal }: GetJsonOptions): Promise<unknown> {
+    try {
+      let target = new URL(url);
+      for (let hop = 0; ; hop++) {
+        signal.throwIfAborted();
+        const response = await options.fetch(target.href, {
+          method: "GET",
+          headers: { accept: "application/json", ...headers },
+          redirect: "manual",
+          signal,
+        });
+        if (REDIRECT_STATUSES.has(response.status)) {
+          await response.body?.cancel().catch(() => {});
+          const location = response.headers.get("location");
+          const next = location === null ? null : new URL(location, target);
+          if (next === null || next.origin !== target.origin)
+            throw new UpstreamError({
+              kind: "redirect",
+              message: "redirect to another origin refused",
+            });
+          if (hop >= maxRedirects)
+            throw new UpstreamError({ kind: "redirect", message: "too many redirects" });
+          target = next;
+          continue;
+        }
+        if (!response.ok) throw await httpError(response);
+        const body = await readCapped(response, options.maxBodyBytes);
+        return JSON.parse(new TextDecoder().decode(body));
+      }
+    } catch (error) {
+      throw toUpstreamError(error, signal);
+    }
+  }
+
+  return { getJson };
+}

@@ -1,0 +1,38 @@
+import type { Clock } from "../core/clock.js";
+
+/**
+ * A budget of `perMinute` calls, refilled continuously, that may burst up to `perMinute`.
+ * `take()` spends one token when there is one.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly clock: Clock,
+  ) {
+    this.tokens = perMinute;
+    this.updatedAt = clock.now();
+  }
+
+  private refill(): void {
+    const now = this.clock.now();
+    const elapsed = Math.max(0, now - this.updatedAt);
+    this.tokens = Math.min(this.perMinute, this.tokens + (elapsed * this.perMinute) / 60_000);
+    this.updatedAt = now;
+  }
+
+  take(): boolean {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until one token is available (0 when one is). */
+  waitMs(): number {
+    this.refill();
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute);
+  }
+}
