@@ -39,14 +39,19 @@ export const UpstreamId = z.union([
 ]);
 
 /** Any tolerated timestamp form, as epoch ms; an unreadable value becomes null, not a failure. */
-export const UpstreamTimestamp = z.unknown().transform((value) => toEpochMs(value));
+export const UpstreamTimestamp = z
+  .unknown()
+  .optional()
+  .transform((value) => toEpochMs(value));
 
 export const OptionalText = z
   .unknown()
+  .optional()
   .transform((value) => (typeof value === "string" && value.trim() !== "" ? value : null));
 
 export const OptionalCount = z
   .unknown()
+  .optional()
   .transform((value) =>
     typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined,
   );

@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.js";
+import { startGateway, type TestGateway } from "../support/gateway.js";
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((resource) => resource.close()));
+});
+
+async function upstream(routes: Parameters<typeof startFakeUpstream>[0]): Promise<FakeUpstream> {
+  const server = await startFakeUpstream(routes);
+  open.push(server);
+  return server;
+}
+
+async function gateway(config: unknown): Promise<TestGateway> {
+  const started = await startGateway(config);
+  open.push(started);
+  return started;
+}
+
+const portalChats = [
+  {
+    id: "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+    chat_type: "group",
+    name: "general",
+    visibility: "official",
+    description: "The main chat.",
+    secrets: [],
+    archived: false,
+  },
+  { id: 42, chat_type: "direct", name: "ana", visibility: "private", archived: true },
+];
+
+function threeSources(portal: FakeUpstream, registry: FakeUpstream, store: FakeUpstream) {
+  return {
+    sources: [
+      { kind: "portal", name: "portal", baseUrl: portal.url, timeoutMs: 1000 },
+      { kind: "executor_registry", name: "executors", baseUrl: registry.url, timeoutMs: 1000 },
+      { kind: "agent_store", name: "agents", baseUrl: store.url, timeoutMs: 1000 },
+    ],
+  };
+}
+
+describe("GET /api/chat-list", () => {
+  it("merges every source into one sorted, counted list with every field", async () => {
+    const portal = await upstream({
+      "/v1/portal/chats": { json: portalChats },
+      "/v1/portal/chats/a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6/history": {
+        json: [{ id: "1710000000000-0", timestamp: "2026-03-10T12:00:00Z" }],
+      },
+      "/v1/portal/chats/42/history": { json: [] },
+    });
+    const registry = await upstream({
+      "/executors": {
+        json: {
+          executors: [
+            {
+              type: "CLAUDE_CODE",
+              name: "Claude Code",
+              is_available: true,
+              supports_mcp: true,
+              session_count: 5,
+              last_active: "2026-03-11T09:00:00Z",
+            },
+            {
+              type: "CODEX",
+              name: "Codex",
+              availability: { type: "NOT_FOUND" },
+              session_count: 0,
+              last_active: null,
+            },
+          ],
+        },
+      },
+    });
+    const store = await upstream({
+      "/agents": {
+        json: {
+          agents: [
+            {
+              id: "reviewer",
+              name: "Reviewer",
+              model: "m1",
+              provider: "p1",
+              is_global: true,
+              session_count: 1,
+              last_active: 1773100000000,
+            },
+          ],
+        },
+      },
+    });
+    const gw = await gateway(threeSources(portal, registry, store));
+
+    const response = await gw.get("/api/chat-list?workspace_path=/home/ana/proj/", {
+      psession: "s1",
+    });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.items.map((item: { id: string }) => item.id)).toEqual([
+      "CLAUDE_CODE",
+      "gc-a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+      "reviewer",
+      "gc-42",
+      "CODEX",
+    ]);
+    expect(body.counts).toEqual({ group_chats: 2, executors: 2, agents: 1 });
+    expect(body.complete).toBe(true);
+    expect(body.workspace_path).toBe("/home/ana/proj");
+    expect(body.next_cursor).toBeNull();
+    expect(body.sources.map((s: { name: string; status: string }) => [s.name, s.status])).toEqual([
+      ["portal", "ok"],
+      ["executors", "ok"],
+      ["agents", "ok"],
+    ]);
+    expect(body.items[1]).toEqual({
+      id: "gc-a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+      type: "group_chat",
+      name: "general",
+      description: "The main chat.",
+      last_active: "2026-03-10T12:00:00.000Z",
+      source: "portal",
+      member_count: null,
+      session_count: null,
+      unread_count: null,
+      workspace_path: null,
+      is_global: true,
+      upstream_id: "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+      chat_type: "group",
+      visibility: "official",
+      archived: false,
+      avatar_url: null,
+      secrets: [],
+    });
+    expect(response.headers.get("x-chat-list-complete")).toBe("true");
+    expect(response.headers.get("cache-control")).toContain("private");
+    expect(response.headers.get("server-timing")).toMatch(
+      /^portal;dur=[\d.]+;desc="ok", executors;dur=[\d.]+;desc="ok", agents;dur=[\d.]+;desc="ok", total;dur=[\d.]+$/,
+    );
+    expect(response.headers.get("set-cookie")).toBeNull();
+    expect(registry.callsTo("/executors")[0]?.query).toEqual({
+      workspace_path: "/home/ana/proj",
+      include_global: "true",
+    });
+  });
+});

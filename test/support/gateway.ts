@@ -1,0 +1,69 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { parseConfig } from "../../src/config/load.js";
+import type { Clock } from "../../src/core/clock.js";
+import type { Logger } from "../../src/core/logger.js";
+import { createApp } from "../../src/http/app.js";
+import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
+
+export interface TestGateway {
+  url: string;
+  /** GET a gateway path, optionally as a user with a psession cookie. */
+  get(
+    path: string,
+    init?: { psession?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
+  logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  clock?: Clock;
+}
+
+/** The Node gateway as `npm start` builds it (undici pool, real server on 127.0.0.1:0). */
+export async function startGateway(
+  config: unknown,
+  options: GatewayOptions = {},
+): Promise<TestGateway> {
+  const logs: Record<string, unknown>[] = [];
+  const record = (level: string) => (event: Record<string, unknown>) =>
+    logs.push({ level, ...event });
+  const logger: Logger = { info: record("info"), warn: record("warn"), error: record("error") };
+  const pool = createPooledFetch(8);
+  const app = createApp({
+    config: parseConfig(config),
+    fetch: pool.fetch,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
+      resolve(started),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    logs,
+    get(path, init = {}) {
+      const headers: Record<string, string> = { ...init.headers };
+      if (init.psession !== undefined) headers.cookie = `psession=${init.psession}`;
+      return fetch(`${url}${path}`, { headers });
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      });
+      await pool.close();
+    },
+  };
+}
+
+/** A clock tests move by hand. */
+export function manualClock(start = Date.UTC(2026, 10, 22)): Clock & { advance(ms: number): void } {
+  let now = start;
+  return { now: () => now, advance: (ms) => void (now += ms) };
+}
