@@ -65,5 +65,10 @@ export async function startGateway(
 /** A clock tests move by hand. */
 export function manualClock(start = Date.UTC(2026, 10, 22)): Clock & { advance(ms: number): void } {
   let now = start;
-  return { now: () => now, advance: (ms) => void (now += ms) };
+  return {
+    now: () => now,
+    advance(ms) {
+      now += ms;
+    },
+  };
 }
