@@ -1,23 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.js";
-import { startGateway, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import type { FakeUpstream } from "../support/fake-upstream.js";
+import { useResources } from "../support/resources.js";
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((resource) => resource.close()));
-});
-
-async function upstream(routes: Parameters<typeof startFakeUpstream>[0]): Promise<FakeUpstream> {
-  const server = await startFakeUpstream(routes);
-  open.push(server);
-  return server;
-}
-
-async function gateway(config: unknown): Promise<TestGateway> {
-  const started = await startGateway(config);
-  open.push(started);
-  return started;
-}
+const { upstream, gateway } = useResources();
 
 const portalChats = [
   {
