@@ -48,12 +48,17 @@ function start(): void {
       if ("closeAllConnections" in server) server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    // close() stops accepting and resolves once in-flight requests have finished.
+    // Keep-alive sockets turn idle as their last response ends; close them as they do, so
+    // clients are not left waiting for the keep-alive timeout.
+    const reapIdle = setInterval(() => {
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+    }, 50);
+    // close() stops accepting and calls back once in-flight requests have finished.
     server.close(() => {
       clearTimeout(force);
+      clearInterval(reapIdle);
       void pool.close().finally(() => process.exit(0));
     });
-    if ("closeIdleConnections" in server) server.closeIdleConnections();
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { configFor, useResources } from "../support/resources.js";
+
+const { upstream } = useResources();
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+const tsxCli = join(import.meta.dirname, "../../node_modules/tsx/dist/cli.mjs");
+const entry = join(import.meta.dirname, "../../src/runtime/node.ts");
+
+/** Runs the Node entry as `npm start` does, on a free port; resolves with the list URL. */
+function startEntry(env: Record<string, string>) {
+  const child = spawn(process.execPath, [tsxCli, entry], {
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", () => {
+      const match = /list: (http:\/\/\S+)/.exec(stdout);
+      if (match?.[1]) resolve(match[1]);
+    });
+    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  listening.catch(() => {}); // awaited only by tests that expect the server to start
+  return { child, listening, exited, output: () => ({ stdout, stderr }) };
+}
+
+function writeConfig(config: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), "chat-list-config-")), "config.json");
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+describe("the Node entry (npm start)", () => {
+  it("serves the merged list from CHAT_LIST_CONFIG, prints the URLs, and exits 0 on SIGTERM", async () => {
+    const registry = await upstream({
+      "/executors": { json: [{ type: "GEMINI", name: "Gemini", is_available: true, session_count: 3, last_active: "2026-01-02T03:04:05Z" }] },
+    });
+    const run = startEntry({ CHAT_LIST_CONFIG: writeConfig(configFor({ registry })) });
+    const listUrl = await run.listening;
+    expect(run.output().stdout).toMatch(/docs: http:\/\/127\.0\.0\.1:\d+\/docs/);
+
+    const body = await (await fetch(listUrl)).json();
+    expect(body.items).toEqual([
+      expect.objectContaining({ id: "GEMINI", session_count: 3, last_active: "2026-01-02T03:04:05.000Z" }),
+    ]);
+
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    // One JSON log line per request, and none of them carries a header.
+    const requestLines = run.output().stdout.split("\n").filter((line) => line.includes('"event":"request"'));
+    expect(requestLines).toHaveLength(1);
+    expect(JSON.parse(requestLines[0] as string)).toMatchObject({ method: "GET", path: "/api/chat-list", status: 200 });
+  });
+
+  it("finishes an in-flight request before exiting on SIGTERM", async () => {
+    const registry = await upstream({ "/executors": { delayMs: 300, json: [] } });
+    const run = startEntry({ CHAT_LIST_CONFIG_JSON: JSON.stringify(configFor({ registry }, {}, 2000)) });
+    const listUrl = await run.listening;
+    const pending = fetch(listUrl);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    run.child.kill("SIGTERM");
+    expect((await pending).status).toBe(200);
+    expect(await run.exited).toBe(0);
+  });
+
+  it("refuses a bad config at start with every bad field and a non-zero exit", async () => {
+    const run = startEntry({
+      CHAT_LIST_CONFIG_JSON: JSON.stringify({
+        sources: [{ kind: "portal", name: "bad name", baseUrl: "ftp://x" }, { kind: "carrier_pigeon" }],
+        deadlineMs: "soon",
+      }),
+    });
+    expect(await run.exited).toBe(1);
+    const { stderr } = run.output();
+    expect(stderr).toContain("sources.0.name");
+    expect(stderr).toContain("sources.0.baseUrl");
+    expect(stderr).toContain("sources.1.kind");
+    expect(stderr).toContain("deadlineMs");
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
