@@ -113,8 +113,9 @@ export function createHistoryTracker(options: HistoryOptions) {
     if (admitted.length > 0) {
       const deadline = createDeadline(request.budgetMs - HISTORY_MARGIN_MS, request.signal);
       try {
+        // A 429 met mid-batch stops the calls not yet started, not only later requests'.
         await mapWithConcurrency(admitted, options.concurrency, (id) =>
-          deadline.signal.aborted
+          deadline.signal.aborted || clock.now() < blockedUntil
             ? Promise.resolve()
             : fetchLastActive(id, request, deadline.signal),
         );

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import type { FakeUpstream, RecordedCall } from "../support/fake-upstream.js";
+import { manualClock } from "../support/gateway.js";
+import { useResources } from "../support/resources.js";
+
+const { upstream, gateway } = useResources();
+const noSourceCache = { cache: { ttlMs: 0, staleIfErrorMs: 0 } };
+const chats = (count: number) =>
+  Array.from({ length: count }, (_, index) => ({
+    id: index + 1,
+    chat_type: "group",
+    name: `chat ${index + 1}`,
+  }));
+
+/** A portal with `count` chats whose histories answer through `history`. */
+async function portalWith(
+  count: number,
+  history: (call: RecordedCall) => object = () => ({ json: [{ id: "1710000000000-0" }] }),
+) {
+  const routes: Record<string, (call: RecordedCall) => object> = {
+    "/v1/portal/chats": () => ({ json: chats(count) }),
+  };
+  for (let id = 1; id <= count; id++) routes[`/v1/portal/chats/${id}/history`] = history;
+  return upstream(routes);
+}
+
+const historyCalls = (portal: FakeUpstream) =>
+  portal.calls.filter((call) => call.path.endsWith("/history"));
+type Item = { last_active: string | null };
+const dated = (body: { items: Item[] }) =>
+  body.items.filter((item) => item.last_active !== null).length;
+
+function portalConfig(portal: FakeUpstream, history: Record<string, number>, timeoutMs = 1000) {
+  return {
+    sources: [{ kind: "portal", name: "portal", baseUrl: portal.url, timeoutMs, history }],
+    ...noSourceCache,
+  };
+}
+
+describe("portal history calls", () => {
+  it("never run more than the concurrency cap at once", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const portal = await portalWith(8, async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      inFlight--;
+      return { json: [{ id: "1710000000000-0" }] };
+    });
+    const gw = await gateway(portalConfig(portal, { concurrency: 2 }));
+    const body = await (await gw.get("/api/chat-list", { psession: "u" })).json();
+    expect(dated(body)).toBe(8);
+    expect(peak).toBe(2);
+  });
+
+  it("reuse a chat's last activity for the history TTL, then ask again", async () => {
+    const clock = manualClock();
+    const portal = await portalWith(3);
+    const gw = await gateway(portalConfig(portal, { ttlMs: 60_000 }), { clock });
+    await gw.get("/api/chat-list", { psession: "u" });
+    clock.advance(30_000);
+    const warm = await (await gw.get("/api/chat-list", { psession: "u" })).json();
+    expect(dated(warm)).toBe(3);
+    expect(historyCalls(portal)).toHaveLength(3);
+    clock.advance(31_000);
+    await gw.get("/api/chat-list", { psession: "u" });
+    expect(historyCalls(portal)).toHaveLength(6);
+  });
+
+  it("stop at the per-user budget; the rest stay null until a later request fills them in", async () => {
+    const clock = manualClock();
+    const portal = await portalWith(5);
+    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 3 }), { clock });
+    const first = await (await gw.get("/api/chat-list", { psession: "u" })).json();
+    expect(historyCalls(portal)).toHaveLength(3);
+    expect(dated(first)).toBe(3);
+    expect(first.sources[0].status).toBe("ok");
+    clock.advance(40_000); // refills two of three tokens
+    const later = await (await gw.get("/api/chat-list", { psession: "u" })).json();
+    expect(historyCalls(portal)).toHaveLength(5);
+    expect(dated(later)).toBe(5);
+  });
+
+  it("give each user their own budget", async () => {
+    const portal = await portalWith(4);
+    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 2 }));
+    await gw.get("/api/chat-list", { psession: "alice" });
+    await gw.get("/api/chat-list", { psession: "bob" });
+    expect(historyCalls(portal)).toHaveLength(4);
+  });
+
+  it("stop at the instance-wide budget, whoever asks", async () => {
+    const portal = await portalWith(6);
+    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 100, perMinute: 4 }));
+    await gw.get("/api/chat-list", { psession: "alice" });
+    await gw.get("/api/chat-list", { psession: "bob" });
+    expect(historyCalls(portal)).toHaveLength(4);
+  });
+
+  it("honour a 429's Retry-After: no history call before it has passed", async () => {
+    const clock = manualClock();
+    const portal = await portalWith(3, () => ({
+      status: 429,
+      headers: { "retry-after": "30" },
+      json: { detail: "Too Many Requests" },
+    }));
+    const gw = await gateway(portalConfig(portal, { concurrency: 1 }), { clock });
+    await gw.get("/api/chat-list", { psession: "u" });
+    expect(historyCalls(portal)).toHaveLength(1);
+    clock.advance(29_000);
+    await gw.get("/api/chat-list", { psession: "u" });
+    expect(historyCalls(portal)).toHaveLength(1);
+    clock.advance(2_000);
+    await gw.get("/api/chat-list", { psession: "u" });
+    expect(historyCalls(portal)).toHaveLength(2);
+  });
+
+  it("give up on slow histories in time to return the list within the source timeout", async () => {
+    const portal = await portalWith(3, () => ({ delayMs: 2000, json: [] }));
+    const gw = await gateway(portalConfig(portal, {}, 300));
+    const started = Date.now();
+    const response = await gw.get("/api/chat-list", { psession: "u" });
+    const body = await response.json();
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(body.sources[0].status).toBe("ok");
+    expect(body.counts.group_chats).toBe(3);
+    expect(dated(body)).toBe(0);
+  });
+});
