@@ -12,7 +12,10 @@ describe("OpenAPI document", () => {
   });
 
   it("GET /openapi.json serves the committed document", async () => {
-    const app = createApp({ config: parseConfig({}), fetch: () => Promise.reject(new Error("no upstream")) });
+    const app = createApp({
+      config: parseConfig({}),
+      fetch: () => Promise.reject(new Error("no upstream")),
+    });
     const response = await app.request("/openapi.json");
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual(JSON.parse(committed));
@@ -22,15 +25,32 @@ describe("OpenAPI document", () => {
     const document = JSON.parse(committed);
     expect(document.openapi).toBe("3.1.0");
     const operation = document.paths["/api/chat-list"].get;
-    expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual(["workspace_path", "include_global"]);
-    expect(Object.keys(operation.responses).sort()).toEqual(["200", "400", "401", "500", "502", "504"]);
+    expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual([
+      "workspace_path",
+      "include_global",
+    ]);
+    expect(Object.keys(operation.responses).sort()).toEqual([
+      "200",
+      "400",
+      "401",
+      "500",
+      "502",
+      "504",
+    ]);
     expect(operation.responses["502"].content["application/problem+json"]).toBeDefined();
     const example = document.components.schemas.ChatListResponse.example;
-    expect(example.items.map((item: { type: string }) => item.type)).toEqual(["group_chat", "executor", "agent"]);
+    expect(example.items.map((item: { type: string }) => item.type)).toEqual([
+      "group_chat",
+      "executor",
+      "agent",
+    ]);
   });
 
   it("GET /docs serves an interactive page that loads the document", async () => {
-    const app = createApp({ config: parseConfig({}), fetch: () => Promise.reject(new Error("no upstream")) });
+    const app = createApp({
+      config: parseConfig({}),
+      fetch: () => Promise.reject(new Error("no upstream")),
+    });
     const response = await app.request("/docs");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/html");

@@ -30,7 +30,7 @@ const AgentUpstream = tolerantObject({
   source: z.string().optional(),
   workspace_path: z.string().nullish(),
   session_count: OptionalCount,
-  last_active: z.unknown(),
+  last_active: z.unknown().optional(),
 });
 type AgentUpstream = z.infer<typeof AgentUpstream>;
 

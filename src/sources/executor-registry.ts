@@ -26,7 +26,7 @@ const ExecutorUpstream = tolerantObject({
   availability: z.object({ type: z.string() }).nullish(),
   supports_mcp: z.boolean().optional(),
   session_count: OptionalCount,
-  last_active: z.unknown(),
+  last_active: z.unknown().optional(),
 }).refine((executor) => (executor.type ?? executor.id) !== undefined, "type or id is required");
 type ExecutorUpstream = z.infer<typeof ExecutorUpstream>;
 

@@ -50,7 +50,17 @@ function writeConfig(config: unknown): string {
 describe("the Node entry (npm start)", () => {
   it("serves the merged list from CHAT_LIST_CONFIG, prints the URLs, and exits 0 on SIGTERM", async () => {
     const registry = await upstream({
-      "/executors": { json: [{ type: "GEMINI", name: "Gemini", is_available: true, session_count: 3, last_active: "2026-01-02T03:04:05Z" }] },
+      "/executors": {
+        json: [
+          {
+            type: "GEMINI",
+            name: "Gemini",
+            is_available: true,
+            session_count: 3,
+            last_active: "2026-01-02T03:04:05Z",
+          },
+        ],
+      },
     });
     const run = startEntry({ CHAT_LIST_CONFIG: writeConfig(configFor({ registry })) });
     const listUrl = await run.listening;
@@ -58,20 +68,33 @@ describe("the Node entry (npm start)", () => {
 
     const body = await (await fetch(listUrl)).json();
     expect(body.items).toEqual([
-      expect.objectContaining({ id: "GEMINI", session_count: 3, last_active: "2026-01-02T03:04:05.000Z" }),
+      expect.objectContaining({
+        id: "GEMINI",
+        session_count: 3,
+        last_active: "2026-01-02T03:04:05.000Z",
+      }),
     ]);
 
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
     // One JSON log line per request, and none of them carries a header.
-    const requestLines = run.output().stdout.split("\n").filter((line) => line.includes('"event":"request"'));
+    const requestLines = run
+      .output()
+      .stdout.split("\n")
+      .filter((line) => line.includes('"event":"request"'));
     expect(requestLines).toHaveLength(1);
-    expect(JSON.parse(requestLines[0] as string)).toMatchObject({ method: "GET", path: "/api/chat-list", status: 200 });
+    expect(JSON.parse(requestLines[0] as string)).toMatchObject({
+      method: "GET",
+      path: "/api/chat-list",
+      status: 200,
+    });
   });
 
   it("finishes an in-flight request before exiting on SIGTERM", async () => {
     const registry = await upstream({ "/executors": { delayMs: 300, json: [] } });
-    const run = startEntry({ CHAT_LIST_CONFIG_JSON: JSON.stringify(configFor({ registry }, {}, 2000)) });
+    const run = startEntry({
+      CHAT_LIST_CONFIG_JSON: JSON.stringify(configFor({ registry }, {}, 2000)),
+    });
     const listUrl = await run.listening;
     const pending = fetch(listUrl);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -83,7 +106,10 @@ describe("the Node entry (npm start)", () => {
   it("refuses a bad config at start with every bad field and a non-zero exit", async () => {
     const run = startEntry({
       CHAT_LIST_CONFIG_JSON: JSON.stringify({
-        sources: [{ kind: "portal", name: "bad name", baseUrl: "ftp://x" }, { kind: "carrier_pigeon" }],
+        sources: [
+          { kind: "portal", name: "bad name", baseUrl: "ftp://x" },
+          { kind: "carrier_pigeon" },
+        ],
         deadlineMs: "soon",
       }),
     });

@@ -26,7 +26,7 @@ export type PortalChat = z.infer<typeof PortalChatUpstream>;
 
 /** A message from `GET /v1/portal/chats/{id}/history`: only what dates it. */
 export const PortalMessageUpstream = tolerantObject({
-  id: z.unknown(),
+  id: z.unknown().optional(),
   timestamp: UpstreamTimestamp,
 });
 
