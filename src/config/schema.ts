@@ -75,25 +75,12 @@ export const UpstreamConfigSchema = z.strictObject({
   connectionsPerOrigin: z.number().int().min(1).max(1024).default(32),
 });
 
-export const ConfigSchema = z
-  .strictObject({
-    sources: z.array(SourceConfigSchema).default([]),
-    deadlineMs: z.number().int().min(50).max(60_000).default(2000),
-    cache: CacheConfigSchema.prefault({}),
-    upstream: UpstreamConfigSchema.prefault({}),
-  })
-  .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.sources.forEach((source, index) => {
-      if (seen.has(source.name))
-        ctx.addIssue({
-          code: "custom",
-          path: ["sources", index, "name"],
-          message: `duplicate source name "${source.name}"`,
-        });
-      seen.add(source.name);
-    });
-  });
+export const ConfigSchema = z.strictObject({
+  sources: z.array(SourceConfigSchema).default([]),
+  deadlineMs: z.number().int().min(50).max(60_000).default(2000),
+  cache: CacheConfigSchema.prefault({}),
+  upstream: UpstreamConfigSchema.prefault({}),
+});
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type SourceConfig = z.infer<typeof SourceConfigSchema>;

@@ -13,6 +13,15 @@ const NUMERIC = /^\d{1,16}(\.\d+)?$/;
 // ISO-8601 date-time with an explicit zone, or a bare date. Date.parse alone is too lenient.
 const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
+/** Whether the date part names a real day: Date.parse turns February 30 into March 1. */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+}
+
 function inRange(ms: number): number | null {
   return Number.isFinite(ms) && ms >= 0 && ms <= MAX_MS ? Math.floor(ms) : null;
 }
@@ -31,6 +40,7 @@ export function toEpochMs(value: unknown): number | null {
   if (stream?.[1] !== undefined) return inRange(Number(stream[1]));
   if (NUMERIC.test(text)) return fromNumber(Number(text));
   if (!ISO.test(text)) return null;
+  if (!isCalendarDate(text)) return null;
   // A date-time without a zone is read as UTC, not as the gateway's local time.
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(text) || !text.includes(":");
   return inRange(Date.parse(hasZone ? text : `${text}Z`));

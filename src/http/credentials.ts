@@ -2,8 +2,8 @@
 const COOKIE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]{1,4096}$/;
 
 /**
- * The raw `psession` value from a Cookie header, or null when absent or not a valid cookie
- * value. It is forwarded exactly as sent, and only to portal sources.
+ * The `psession` value from a Cookie header (surrounding quotes removed, nothing decoded), or
+ * null when absent or not a valid cookie value. Only portal sources ever receive it.
  */
 export function psessionFrom(cookieHeader: string | undefined): string | null {
   if (cookieHeader === undefined) return null;

@@ -23,6 +23,7 @@ export interface UpstreamClient {
   getJson(url: string, options: GetJsonOptions): Promise<unknown>;
 }
 
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or bad. */
@@ -30,6 +31,8 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   if (value === null) return undefined;
   const text = value.trim();
   if (/^\d{1,10}$/.test(text)) return Number(text) * 1000;
+  // Only an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"): Date.parse alone reads "-5" as a date.
+  if (!IMF_FIXDATE.test(text)) return undefined;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }

@@ -33,6 +33,8 @@ export class TokenBucket {
   /** Milliseconds until one token is available (0 when one is). */
   waitMs(): number {
     this.refill();
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute);
+    if (this.tokens >= 1) return 0;
+    // The epsilon keeps float error (9999.999...) from rounding a whole wait up by 1 ms.
+    return Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute - 1e-9);
   }
 }
