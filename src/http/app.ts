@@ -23,6 +23,9 @@ export interface AppDeps {
   fetch: FetchLike;
   clock?: Clock;
   logger?: Logger;
+  /** Workers: keep background cache refreshes alive through `executionCtx.waitUntil`. Never
+   * set on Node, where there is no execution context and nothing needs keeping alive. */
+  waitUntilFromExecutionCtx?: boolean;
 }
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
@@ -51,6 +54,12 @@ export function createApp(deps: AppDeps): App {
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId());
+  if (deps.waitUntilFromExecutionCtx)
+    app.use(async function deferToExecutionCtx(c, next) {
+      const ctx = c.executionCtx;
+      c.set("waitUntil", (work) => ctx.waitUntil(work));
+      await next();
+    });
   app.use(requestLog({ logger, clock }));
   app.onError(errorHandler(logger));
   app.notFound(notFound);

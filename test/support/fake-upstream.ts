@@ -22,7 +22,7 @@ export interface RecordedCall {
   method: string;
   path: string;
   query: Record<string, string>;
-  headers: IncomingMessage["headers"];
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export type Route = Reply | ((call: RecordedCall) => Reply | Promise<Reply>);

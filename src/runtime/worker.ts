@@ -1,0 +1,78 @@
+import type { ExecutionContext } from "hono";
+import { ConfigError, parseConfigJson } from "../config/load.js";
+import { createJsonLogger, type Logger } from "../core/logger.js";
+import { createApp } from "../http/app.js";
+import type { App } from "../http/app-env.js";
+import { PROBLEM_CONTENT_TYPE, problem } from "../http/problem.js";
+import type { FetchLike } from "../upstream/http-client.js";
+
+/** The Worker's bindings: the config, as a `[vars]` entry or a secret. */
+export interface WorkerBindings {
+  CHAT_LIST_CONFIG_JSON?: string;
+}
+
+type Gateway = { app: App; error?: undefined } | { app?: undefined; error: ConfigError };
+
+export interface WorkerGatewayOptions {
+  /** The upstream fetch; the runtime's global fetch unless a test injects one. */
+  fetch?: FetchLike;
+  logger?: Logger;
+}
+
+// Workers Logs collects console output; one JSON object per line, as on Node.
+const defaultLogger = createJsonLogger((line) => console.log(line));
+let configParses = 0;
+
+/** Builds the gateway for one config text; a bad config yields the error instead. */
+export function createWorkerGateway(
+  configText: string | undefined,
+  options: WorkerGatewayOptions = {},
+): Gateway {
+  configParses++;
+  const logger = options.logger ?? defaultLogger;
+  try {
+    const config = parseConfigJson(configText ?? "{}", "CHAT_LIST_CONFIG_JSON", "worker");
+    const fetch: FetchLike = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+    return { app: createApp({ config, fetch, logger, waitUntilFromExecutionCtx: true }) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.error({ event: "config_invalid", problems: error.problems });
+    return { error };
+  }
+}
+
+/** How many times this isolate has parsed its config (once, unless the binding changes). */
+export function workerConfigParses(): number {
+  return configParses;
+}
+
+function configProblem(error: ConfigError): Response {
+  const body = problem("config_invalid", `CHAT_LIST_CONFIG_JSON: ${error.problems.join("; ")}`, {
+    invalid_fields: error.problems,
+  });
+  return new Response(JSON.stringify(body), {
+    status: 500,
+    headers: { "content-type": PROBLEM_CONTENT_TYPE, "cache-control": "no-store" },
+  });
+}
+
+// One gateway per isolate: config parsed once, the per-source cache kept across requests.
+let current: { configText: string | undefined; gateway: Gateway } | undefined;
+
+export default {
+  fetch(
+    request: Request,
+    env: WorkerBindings,
+    ctx: ExecutionContext,
+  ): Response | Promise<Response> {
+    if (current === undefined || current.configText !== env.CHAT_LIST_CONFIG_JSON) {
+      current = {
+        configText: env.CHAT_LIST_CONFIG_JSON,
+        gateway: createWorkerGateway(env.CHAT_LIST_CONFIG_JSON),
+      };
+    }
+    const { gateway } = current;
+    if (gateway.error !== undefined) return configProblem(gateway.error);
+    return gateway.app.fetch(request, env, ctx);
+  },
+};

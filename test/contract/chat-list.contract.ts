@@ -1,0 +1,413 @@
+import { describe, expect, it } from "vitest";
+import type { FakeUpstream, RecordedCall, Reply } from "../support/fake-upstream.js";
+import { agentsReply, configFor, executorsReply } from "../support/fixtures.js";
+import type { ContractHarness } from "./harness.js";
+
+type SourceEntry = { name: string; status: string; error: string | null; item_count: number };
+type Body = { items: { id: string }[]; sources: SourceEntry[]; counts: Record<string, number> };
+// biome-ignore lint/suspicious/noExplicitAny: the tests assert on the JSON they read, field by field.
+type Json = any;
+/** The parsed body; typed loosely because the assertions are what check its shape. */
+const json = (response: Response): Promise<Json> => response.json();
+
+const ids = (body: Body) => body.items.map((item) => item.id);
+const statusOf = (body: Body, name: string) => body.sources.find((source) => source.name === name);
+
+const portalChats = [
+  {
+    id: "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+    chat_type: "group",
+    name: "general",
+    visibility: "official",
+    description: "The main chat.",
+    secrets: [],
+    archived: false,
+  },
+  { id: 42, chat_type: "direct", name: "ana", visibility: "private", archived: true },
+];
+
+function threeSources(
+  portal: FakeUpstream,
+  registry: FakeUpstream,
+  store: FakeUpstream,
+  timeoutMs = 1000,
+) {
+  return configFor({ portal, registry, store }, {}, timeoutMs);
+}
+
+/** A portal that lists, for each session, only that user's own chat. */
+function chatsBySession(call: RecordedCall): Reply {
+  const cookie = String(call.headers.cookie ?? "");
+  const user = /psession=([^;]+)/.exec(cookie)?.[1] ?? "nobody";
+  return {
+    delayMs: 20,
+    json: [{ id: `chat-of-${user}`, chat_type: "group", name: `${user}'s chat` }],
+  };
+}
+
+/**
+ * The HTTP contract of GET /api/chat-list (DESIGN §1), written once and run against every
+ * runtime the gateway ships on.
+ */
+export function chatListContract({ runtime, upstream, gateway }: ContractHarness) {
+  describe(`GET /api/chat-list on ${runtime}`, () => {
+    it("merges every source into one sorted, counted list with every field", async () => {
+      const portal = await upstream({
+        "/v1/portal/chats": { json: portalChats },
+        "/v1/portal/chats/a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6/history": {
+          json: [{ id: "1710000000000-0", timestamp: "2026-03-10T12:00:00Z" }],
+        },
+        "/v1/portal/chats/42/history": { json: [] },
+      });
+      const registry = await upstream({
+        "/executors": {
+          json: {
+            executors: [
+              {
+                type: "CLAUDE_CODE",
+                name: "Claude Code",
+                is_available: true,
+                supports_mcp: true,
+                session_count: 5,
+                last_active: "2026-03-11T09:00:00Z",
+              },
+              {
+                type: "CODEX",
+                name: "Codex",
+                availability: { type: "NOT_FOUND" },
+                session_count: 0,
+                last_active: null,
+              },
+            ],
+          },
+        },
+      });
+      const store = await upstream({
+        "/agents": {
+          json: {
+            agents: [
+              {
+                id: "reviewer",
+                name: "Reviewer",
+                model: "m1",
+                provider: "p1",
+                is_global: true,
+                session_count: 1,
+                last_active: 1773100000000,
+              },
+            ],
+          },
+        },
+      });
+      const gw = await gateway(threeSources(portal, registry, store));
+
+      const response = await gw.get("/api/chat-list?workspace_path=/home/ana/proj/", {
+        psession: "s1",
+      });
+      expect(response.status).toBe(200);
+      const body = await json(response);
+      expect(ids(body)).toEqual([
+        "CLAUDE_CODE",
+        "gc-a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+        "reviewer",
+        "gc-42",
+        "CODEX",
+      ]);
+      expect(body.counts).toEqual({ group_chats: 2, executors: 2, agents: 1 });
+      expect(body.complete).toBe(true);
+      expect(body.workspace_path).toBe("/home/ana/proj");
+      expect(body.next_cursor).toBeNull();
+      expect(body.sources.map((s: SourceEntry) => [s.name, s.status, s.item_count])).toEqual([
+        ["portal", "ok", 2],
+        ["executors", "ok", 2],
+        ["agents", "ok", 1],
+      ]);
+      expect(body.items[1]).toEqual({
+        id: "gc-a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+        type: "group_chat",
+        name: "general",
+        description: "The main chat.",
+        last_active: "2026-03-10T12:00:00.000Z",
+        source: "portal",
+        member_count: null,
+        session_count: null,
+        unread_count: null,
+        workspace_path: null,
+        is_global: true,
+        upstream_id: "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+        chat_type: "group",
+        visibility: "official",
+        archived: false,
+        avatar_url: null,
+        secrets: [],
+      });
+      expect(body.items[0]).toEqual({
+        id: "CLAUDE_CODE",
+        type: "executor",
+        name: "Claude Code",
+        description: null,
+        last_active: "2026-03-11T09:00:00.000Z",
+        source: "executors",
+        is_available: true,
+        supports_mcp: true,
+        session_count: 5,
+      });
+      expect(body.items[2]).toEqual({
+        id: "reviewer",
+        type: "agent",
+        name: "Reviewer",
+        description: null,
+        last_active: "2026-03-09T23:46:40.000Z",
+        source: "agents",
+        model: "m1",
+        provider: "p1",
+        session_count: 1,
+        workspace_path: null,
+        is_global: true,
+      });
+      expect(response.headers.get("x-chat-list-complete")).toBe("true");
+      expect(response.headers.get("cache-control")).toContain("private");
+      expect(response.headers.get("server-timing")).toMatch(
+        /^portal;dur=[\d.]+;desc="ok", executors;dur=[\d.]+;desc="ok", agents;dur=[\d.]+;desc="ok", total;dur=[\d.]+$/,
+      );
+      expect(response.headers.get("set-cookie")).toBeNull();
+      expect(registry.callsTo("/executors")[0]?.query).toEqual({
+        workspace_path: "/home/ana/proj",
+        include_global: "true",
+      });
+    });
+
+    it("answers a bad query with a 400 problem naming each bad parameter, and calls no upstream", async () => {
+      const registry = await upstream({ "/executors": executorsReply("CODEX") });
+      const gw = await gateway(configFor({ registry }));
+      const response = await gw.get(
+        "/api/chat-list?workspace_path=relative/path&include_global=maybe",
+      );
+      expect(response.status).toBe(400);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      const body = await json(response);
+      expect(body).toMatchObject({
+        status: 400,
+        code: "invalid_query",
+        type: "urn:chat-list:problem:invalid_query",
+      });
+      expect(body.errors.map((error: { parameter: string }) => error.parameter).sort()).toEqual([
+        "include_global",
+        "workspace_path",
+      ]);
+      expect(JSON.stringify(body)).not.toMatch(/\bat .*\.ts:\d+/);
+      expect(registry.calls).toHaveLength(0);
+    });
+
+    it("answers an unknown path with a 404 problem", async () => {
+      const gw = await gateway({ sources: [] });
+      const response = await gw.get("/api/nothing-here");
+      expect(response.status).toBe(404);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect((await json(response)).code).toBe("not_found");
+    });
+
+    const faults: Array<[string, Reply, string, RegExp]> = [
+      ["answers 500", { status: 500, json: { detail: "boom" } }, "error", /HTTP 500/],
+      ["answers invalid JSON", { body: "{not json" }, "error", /not valid JSON/],
+      ["resets the connection", { reset: true }, "error", /connection failed/],
+      ["hangs", { hang: true }, "timeout", /no answer within 400 ms/],
+    ];
+    for (const [fault, reply, status, reason] of faults) {
+      it(`still answers 200 with the other sources when one ${fault}`, async () => {
+        const registry = await upstream({ "/executors": reply });
+        const store = await upstream({ "/agents": agentsReply("reviewer") });
+        const gw = await gateway(configFor({ registry, store }));
+
+        const started = Date.now();
+        const response = await gw.get("/api/chat-list");
+        const elapsed = Date.now() - started;
+        const body = await json(response);
+
+        expect(response.status).toBe(200);
+        expect(body.complete).toBe(false);
+        expect(response.headers.get("x-chat-list-complete")).toBe("false");
+        expect(statusOf(body, "executors")).toMatchObject({ status, item_count: 0 });
+        expect(statusOf(body, "executors")?.error).toMatch(reason);
+        expect(statusOf(body, "agents")?.status).toBe("ok");
+        expect(ids(body)).toEqual(["reviewer"]);
+        // A hanging upstream is given up on at its timeout, never held to the request deadline.
+        expect(elapsed).toBeLessThan(1500);
+      });
+    }
+
+    it("answers 502 problem+json with the sources when every source errors", async () => {
+      const registry = await upstream({ "/executors": { status: 500 } });
+      const store = await upstream({ "/agents": { body: "<html>oops</html>" } });
+      const gw = await gateway(configFor({ registry, store }));
+      const response = await gw.get("/api/chat-list");
+      expect(response.status).toBe(502);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      const body = await json(response);
+      expect(body).toMatchObject({ status: 502, code: "upstream_error", complete: false });
+      expect(body.sources.map((s: SourceEntry) => s.status)).toEqual(["error", "error"]);
+      expect(body.detail).toContain("executors: error");
+    });
+
+    it("answers 504 when every source times out, within the source timeout", async () => {
+      const registry = await upstream({ "/executors": { hang: true } });
+      const store = await upstream({ "/agents": { delayMs: 3000, json: [] } });
+      const gw = await gateway(configFor({ registry, store }));
+      const started = Date.now();
+      const response = await gw.get("/api/chat-list");
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(response.status).toBe(504);
+      const body = await json(response);
+      expect(body.code).toBe("upstream_timeout");
+      expect(body.sources.map((s: SourceEntry) => s.status)).toEqual(["timeout", "timeout"]);
+    });
+
+    it("answers 502 when some sources time out and the others error", async () => {
+      const registry = await upstream({ "/executors": { hang: true } });
+      const store = await upstream({ "/agents": { status: 503 } });
+      const gw = await gateway(configFor({ registry, store }));
+      expect((await gw.get("/api/chat-list")).status).toBe(502);
+    });
+
+    it("answers 401 when the only asked source is a portal and no cookie was sent", async () => {
+      const portal = await upstream({ "/v1/portal/chats": { json: [] } });
+      const gw = await gateway(configFor({ portal }));
+      const response = await gw.get("/api/chat-list");
+      expect(response.status).toBe(401);
+      const body = await json(response);
+      expect(body.code).toBe("unauthorized");
+      expect(body.sources[0]).toMatchObject({ name: "portal", status: "unauthorized" });
+      expect(portal.calls).toHaveLength(0);
+    });
+
+    it("answers 401 when the portal refuses the cookie, and remembers that briefly", async () => {
+      const portal = await upstream({
+        "/v1/portal/chats": { status: 401, json: { detail: "Not authenticated" } },
+      });
+      const gw = await gateway(configFor({ portal }));
+      const response = await gw.get("/api/chat-list", { psession: "expired" });
+      expect(response.status).toBe(401);
+      expect((await json(response)).sources[0].status).toBe("unauthorized");
+      expect((await gw.get("/api/chat-list", { psession: "expired" })).status).toBe(401);
+      expect(portal.callsTo("/v1/portal/chats")).toHaveLength(1);
+    });
+
+    it("answers 200 with an empty list when every source is skipped", async () => {
+      const portal = await upstream({ "/v1/portal/chats": { json: [] } });
+      const gw = await gateway(configFor({ portal }));
+      const response = await gw.get("/api/chat-list?include_global=false");
+      expect(response.status).toBe(200);
+      const body = await json(response);
+      expect(body.sources[0].status).toBe("skipped");
+      expect(body.complete).toBe(true);
+      expect(portal.calls).toHaveLength(0);
+    });
+
+    it('drops portal chats and global agents and skips the portal for include_global="false"', async () => {
+      const portal = await upstream({
+        "/v1/portal/chats": { json: [{ id: 1, chat_type: "group", name: "g" }] },
+      });
+      const registry = await upstream({ "/executors": executorsReply("CODEX") });
+      const store = await upstream({
+        "/agents": {
+          json: [
+            { id: "global-one", is_global: true, session_count: 0, last_active: null },
+            {
+              id: "local-one",
+              is_global: false,
+              workspace_path: "/w",
+              session_count: 0,
+              last_active: null,
+            },
+          ],
+        },
+      });
+      const gw = await gateway(threeSources(portal, registry, store, 400));
+      const response = await gw.get("/api/chat-list?include_global=false&workspace_path=/w", {
+        psession: "s",
+      });
+      const body = await json(response);
+      expect(response.status).toBe(200);
+      expect(ids(body).sort()).toEqual(["CODEX", "local-one"]);
+      expect(body.sources[0]).toMatchObject({ name: "portal", status: "skipped" });
+      expect(body.complete).toBe(true);
+      expect(portal.calls).toHaveLength(0);
+      expect(store.callsTo("/agents")[0]?.query.include_global).toBe("false");
+    });
+
+    it("keeps psession users apart, cold and warm, under concurrency and across workspaces", async () => {
+      const portal = await upstream({ "/v1/portal/chats": chatsBySession });
+      const gw = await gateway(configFor({ portal }));
+      const users = ["alice", "bob", "carol", "dave"];
+      for (let round = 0; round < 2; round++) {
+        const requests = Array.from({ length: 40 }, (_, index) => {
+          const user = users[index % users.length] as string;
+          const workspace = index % 3 === 0 ? "" : `?workspace_path=/w${index % 2}`;
+          return gw
+            .get(`/api/chat-list${workspace}`, { psession: user })
+            .then(async (response) => ({ user, body: await json(response) }));
+        });
+        for (const { user, body } of await Promise.all(requests))
+          expect(ids(body)).toEqual([`gc-chat-of-${user}`]);
+      }
+      // Portal chats are per user, not per workspace: one list call per user in all.
+      expect(portal.callsTo("/v1/portal/chats")).toHaveLength(users.length);
+      const anonymous = await gw.get("/api/chat-list");
+      expect(anonymous.status).toBe(401);
+      expect(JSON.stringify(await json(anonymous))).not.toContain("chat-of");
+    });
+
+    it("makes exactly one upstream call per source for 40 concurrent cold requests", async () => {
+      const portal = await upstream({
+        "/v1/portal/chats": { delayMs: 100, json: [{ id: 7, chat_type: "group", name: "seven" }] },
+        "/v1/portal/chats/7/history": { json: [{ id: "1710000000000-0" }] },
+      });
+      const registry = await upstream({
+        "/executors": {
+          delayMs: 100,
+          json: [{ type: "CODEX", is_available: true, session_count: 2, last_active: null }],
+        },
+      });
+      const store = await upstream({
+        "/agents": {
+          delayMs: 100,
+          json: [{ id: "a", is_global: true, session_count: 1, last_active: null }],
+        },
+      });
+      const gw = await gateway(threeSources(portal, registry, store, 2000));
+      const responses = await Promise.all(
+        Array.from({ length: 40 }, () =>
+          gw.get("/api/chat-list?workspace_path=/w", { psession: "same-user" }),
+        ),
+      );
+      const bodies: Body[] = await Promise.all(responses.map(json));
+      expect(responses.every((response) => response.status === 200)).toBe(true);
+      for (const body of bodies)
+        expect(body.counts).toEqual({ group_chats: 1, executors: 1, agents: 1 });
+      expect(portal.callsTo("/v1/portal/chats")).toHaveLength(1);
+      expect(portal.callsTo("/v1/portal/chats/7/history")).toHaveLength(1);
+      expect(registry.callsTo("/executors")).toHaveLength(1);
+      expect(store.callsTo("/agents")).toHaveLength(1);
+    });
+
+    it("serves a repeated request from the per-source cache", async () => {
+      const registry = await upstream({ "/executors": executorsReply("CODEX") });
+      const gw = await gateway(configFor({ registry }));
+      await gw.get("/api/chat-list?workspace_path=/a");
+      const second = await json(await gw.get("/api/chat-list?workspace_path=/a/"));
+      expect(second.counts.executors).toBe(1);
+      expect(registry.callsTo("/executors")).toHaveLength(1);
+    });
+
+    it("answers /healthz and /readyz without touching an upstream", async () => {
+      const registry = await upstream({ "/executors": executorsReply("CODEX") });
+      const gw = await gateway(configFor({ registry }));
+      expect(await json(await gw.get("/healthz"))).toEqual({ status: "ok" });
+      expect(await json(await gw.get("/readyz"))).toEqual({
+        status: "ready",
+        sources: [{ name: "executors", kind: "executor_registry" }],
+      });
+      expect(registry.calls).toHaveLength(0);
+    });
+  });
+}
