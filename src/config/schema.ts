@@ -30,6 +30,9 @@ export const PortalSourceConfigSchema = z.strictObject({
       /** History calls the whole gateway may make per minute: the portal allows ~120 calls per
        * minute per client address, list calls included. */
       perMinute: z.number().int().min(0).default(90),
+      /** History calls one request may make: keeps a request within Workers' subrequest limit
+       * (50 per invocation on the free plan) whatever the other budgets allow. */
+      maxPerRequest: z.number().int().min(0).max(1000).default(20),
     })
     .prefault({}),
 });

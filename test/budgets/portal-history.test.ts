@@ -98,6 +98,14 @@ describe("portal history calls", () => {
     expect(historyCalls(portal)).toHaveLength(4);
   });
 
+  it("stop at the per-request cap, which keeps a Worker within its subrequest limit", async () => {
+    const portal = await portalWith(6);
+    const gw = await gateway(portalConfig(portal, { maxPerRequest: 2 }));
+    const body = await (await gw.get("/api/chat-list", { psession: "u" })).json();
+    expect(historyCalls(portal)).toHaveLength(2);
+    expect(dated(body)).toBe(2);
+  });
+
   it("honour a 429's Retry-After: no history call before it has passed", async () => {
     const clock = manualClock();
     const portal = await portalWith(3, () => ({

@@ -20,6 +20,7 @@ export interface HistoryOptions {
   ttlMs: number;
   perUserPerMinute: number;
   perMinute: number;
+  maxPerRequest: number;
   /** Chats whose last activity is remembered at most. */
   maxChats?: number;
 }
@@ -74,6 +75,7 @@ export function createHistoryTracker(options: HistoryOptions) {
     const user = userBudget(callerKey);
     const admitted: string[] = [];
     for (const id of due) {
+      if (admitted.length >= options.maxPerRequest) break;
       if (now < blockedUntil || user.waitMs() > 0 || instanceBudget.waitMs() > 0) break;
       user.take();
       instanceBudget.take();
