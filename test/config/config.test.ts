@@ -55,7 +55,13 @@ describe("parseConfig defaults", () => {
     expect(parseConfig({ sources: [portal] }).sources[0]).toEqual({
       ...portal,
       timeoutMs: 1500,
-      history: { concurrency: 4, ttlMs: 60_000, perUserPerMinute: 30, perMinute: 90 },
+      history: {
+        concurrency: 4,
+        ttlMs: 60_000,
+        perUserPerMinute: 30,
+        perMinute: 90,
+        maxPerRequest: 20,
+      },
     });
   });
 
