@@ -49,10 +49,47 @@ export const AgentStoreConfigSchema = z.strictObject({
   sessionConcurrency: z.number().int().min(1).max(32).default(4),
 });
 
+const AbsolutePath = z.string().regex(/^\//, "must be an absolute path");
+
+/** Bounds of one scan of the local disk. */
+const localScan = {
+  name: SourceName,
+  timeoutMs: TimeoutMs.default(1000),
+  /** The home directory to scan; the OS home of the gateway's user when absent. */
+  home: AbsolutePath.optional(),
+  /** Directory entries looked at in one scan. */
+  maxFilesPerScan: z.number().int().min(1).max(1_000_000).default(50_000),
+  /** Bytes read from any one file. */
+  maxBytesPerFile: z
+    .number()
+    .int()
+    .min(256)
+    .max(16 * 1024 * 1024)
+    .default(256 * 1024),
+  /** How long a count over an unchanged directory is reused before its files are re-checked. */
+  fileRefreshMs: z.number().int().min(0).default(30_000),
+};
+
+export const LocalExecutorsConfigSchema = z.strictObject({
+  kind: z.literal("local_executors"),
+  ...localScan,
+  /** Directories searched for executor binaries; the gateway's PATH when absent. */
+  searchPath: z.array(AbsolutePath).optional(),
+});
+
+export const LocalAgentsConfigSchema = z.strictObject({
+  kind: z.literal("local_agents"),
+  ...localScan,
+  /** Workspaces whose .viben/agents are read must lie inside one of these; [home] when absent. */
+  workspaceRoots: z.array(AbsolutePath).optional(),
+});
+
 export const SourceConfigSchema = z.discriminatedUnion("kind", [
   PortalSourceConfigSchema,
   ExecutorRegistryConfigSchema,
   AgentStoreConfigSchema,
+  LocalExecutorsConfigSchema,
+  LocalAgentsConfigSchema,
 ]);
 
 export const CacheConfigSchema = z.strictObject({
@@ -90,4 +127,6 @@ export type SourceConfig = z.infer<typeof SourceConfigSchema>;
 export type PortalSourceConfig = z.infer<typeof PortalSourceConfigSchema>;
 export type ExecutorRegistryConfig = z.infer<typeof ExecutorRegistryConfigSchema>;
 export type AgentStoreConfig = z.infer<typeof AgentStoreConfigSchema>;
+export type LocalExecutorsConfig = z.infer<typeof LocalExecutorsConfigSchema>;
+export type LocalAgentsConfig = z.infer<typeof LocalAgentsConfigSchema>;
 export type SourceKind = SourceConfig["kind"];

@@ -5,7 +5,12 @@ import type { SourceReport } from "../sources/collect.js";
 /** Per-request values shared by middleware and handlers. */
 export interface AppVariables extends RequestIdVariables {
   /** Set by the chat-list handler for the request log. */
-  sourceLog?: Array<Pick<SourceReport, "name" | "status" | "duration_ms"> & { dropped: number }>;
+  sourceLog?: Array<
+    Pick<SourceReport, "name" | "status" | "duration_ms"> & {
+      dropped: number;
+      cost?: Record<string, number>;
+    }
+  >;
   /** Set by the Worker entry: keeps background cache refreshes alive after the response. */
   waitUntil?: (work: Promise<unknown>) => void;
 }

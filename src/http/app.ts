@@ -6,7 +6,7 @@ import type { Config } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { type Logger, silentLogger } from "../core/logger.js";
 import { createCollector } from "../sources/collect.js";
-import { createSources } from "../sources/create-sources.js";
+import { createSources, type LocalDeps } from "../sources/create-sources.js";
 import type { SourceLoad } from "../sources/source.js";
 import { createUpstreamClient, type FetchLike } from "../upstream/http-client.js";
 import type { App, AppEnv } from "./app-env.js";
@@ -26,6 +26,8 @@ export interface AppDeps {
   /** Workers: keep background cache refreshes alive through `executionCtx.waitUntil`. Never
    * set on Node, where there is no execution context and nothing needs keeping alive. */
   waitUntilFromExecutionCtx?: boolean;
+  /** Node only: the disk the local source kinds read. */
+  local?: LocalDeps;
 }
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
@@ -37,7 +39,12 @@ export function createApp(deps: AppDeps): App {
     fetch: deps.fetch,
     maxBodyBytes: config.upstream.maxBodyBytes,
   });
-  const sources = createSources(config.sources, { client, clock, logger });
+  const sources = createSources(config.sources, {
+    client,
+    clock,
+    logger,
+    ...(deps.local === undefined ? {} : { local: deps.local }),
+  });
   const cache = createSourceCache<SourceLoad>({
     ...config.cache,
     clock,

@@ -4,6 +4,7 @@ import { ConfigError } from "../config/load.js";
 import { createJsonLogger } from "../core/logger.js";
 import { createApp } from "../http/app.js";
 import { loadNodeSettings } from "./node/env.js";
+import { nodeFs } from "./node/node-fs.js";
 import { createPooledFetch } from "./node/undici-fetch.js";
 
 /** How long in-flight requests may take to finish after SIGTERM/SIGINT before sockets close. */
@@ -21,7 +22,17 @@ function start(): void {
   const { config, port, host } = settings;
   const logger = createJsonLogger((line) => process.stdout.write(`${line}\n`));
   const pool = createPooledFetch(config.upstream.connectionsPerOrigin);
-  const app = createApp({ config, fetch: pool.fetch, logger });
+  const app = createApp({
+    config,
+    fetch: pool.fetch,
+    logger,
+    local: {
+      fs: nodeFs,
+      home: settings.home,
+      pathDirs: settings.pathDirs,
+      toolEnv: settings.toolEnv,
+    },
+  });
 
   const server: ServerType = serve(
     { fetch: app.fetch, port, hostname: host },

@@ -34,6 +34,8 @@ export interface Collected {
   items: ChatListItem[];
   /** Upstream entries dropped as malformed: for the request log, not the response. */
   dropped: number;
+  /** What loading cost, when this request loaded the source (not served from cache). */
+  cost?: Record<string, number>;
 }
 
 export interface CollectorOptions {
@@ -162,6 +164,9 @@ export function createCollector(options: CollectorOptions) {
       }),
       items,
       dropped: result.state === "loaded" ? dropped : 0,
+      ...(result.state === "loaded" && result.value.cost !== undefined
+        ? { cost: result.value.cost }
+        : {}),
     };
   }
 

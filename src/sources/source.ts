@@ -26,6 +26,8 @@ export interface SourceLoad {
   items: ChatListItem[];
   /** Upstream items that failed validation and were left out. */
   dropped: number;
+  /** What loading cost (files read, directories listed...), for the request log. */
+  cost?: Record<string, number>;
 }
 
 /** How one request uses one source. */

@@ -99,12 +99,12 @@ describe("parseConfig defaults", () => {
 describe("parseConfig baseUrl", () => {
   it("removes a trailing slash", () => {
     const config = parseConfig({ sources: [{ ...registry, baseUrl: "http://127.0.0.1/api/" }] });
-    expect(config.sources[0]?.baseUrl).toBe("http://127.0.0.1/api");
+    expect(config.sources[0]).toMatchObject({ baseUrl: "http://127.0.0.1/api" });
   });
 
   it("removes several trailing slashes", () => {
     const config = parseConfig({ sources: [{ ...registry, baseUrl: "https://x.example//" }] });
-    expect(config.sources[0]?.baseUrl).toBe("https://x.example");
+    expect(config.sources[0]).toMatchObject({ baseUrl: "https://x.example" });
   });
 
   it.each([

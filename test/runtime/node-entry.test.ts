@@ -1,45 +1,12 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useNodeEntry } from "../support/node-entry.js";
 import { configFor, useResources } from "../support/resources.js";
 
 const { upstream } = useResources();
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-});
-
-const tsxCli = join(import.meta.dirname, "../../node_modules/tsx/dist/cli.mjs");
-const entry = join(import.meta.dirname, "../../src/runtime/node.ts");
-
-/** Runs the Node entry as `npm start` does, on a free port; resolves with the list URL. */
-function startEntry(env: Record<string, string>) {
-  const child = spawn(process.execPath, [tsxCli, entry], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout?.on("data", () => {
-      const match = /list: (http:\/\/\S+)/.exec(stdout);
-      if (match?.[1]) resolve(match[1]);
-    });
-    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-  listening.catch(() => {}); // awaited only by tests that expect the server to start
-  return { child, listening, exited, output: () => ({ stdout, stderr }) };
-}
+const startEntry = useNodeEntry();
 
 function writeConfig(config: unknown): string {
   const file = join(mkdtempSync(join(tmpdir(), "chat-list-config-")), "config.json");

@@ -35,10 +35,11 @@ export function failureDetail(reports: readonly SourceReport[]): string {
 }
 
 export function sourceLog(collected: readonly Collected[]) {
-  return collected.map(({ report, dropped }) => ({
+  return collected.map(({ report, dropped, cost }) => ({
     name: report.name,
     status: report.status,
     duration_ms: report.duration_ms,
     dropped,
+    ...(cost === undefined ? {} : { cost }),
   }));
 }

@@ -1,4 +1,7 @@
 import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter } from "node:path";
+import { DEFAULT_NODE_CONFIG } from "../../config/defaults.js";
 import { ConfigError, parseConfig, parseConfigJson } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
 
@@ -7,9 +10,17 @@ export interface NodeSettings {
   configOrigin: string;
   port: number;
   host: string;
+  /** The home directory local sources scan unless their config names one. */
+  home: string;
+  /** Where local sources look for executor binaries. */
+  pathDirs: string[];
+  /** The variables coding-agent CLIs read to move their data (passed to the local sources). */
+  toolEnv: Record<string, string | undefined>;
 }
 
 type Env = Record<string, string | undefined>;
+
+const TOOL_ENV = ["CLAUDE_CONFIG_DIR", "CODEX_HOME", "QWEN_HOME", "COPILOT_HOME"];
 
 /** Reads the config once: CHAT_LIST_CONFIG (a JSON file), else CHAT_LIST_CONFIG_JSON, else the
  * embedded defaults. Throws ConfigError listing every bad field. */
@@ -32,7 +43,10 @@ export function loadNodeConfig(env: Env): { config: Config; origin: string } {
       config: parseConfigJson(inline, "CHAT_LIST_CONFIG_JSON"),
       origin: "CHAT_LIST_CONFIG_JSON",
     };
-  return { config: parseConfig({}, "embedded defaults"), origin: "embedded defaults" };
+  return {
+    config: parseConfig(DEFAULT_NODE_CONFIG, "embedded defaults"),
+    origin: "embedded defaults",
+  };
 }
 
 export function loadNodeSettings(env: Env): NodeSettings {
@@ -44,5 +58,8 @@ export function loadNodeSettings(env: Env): NodeSettings {
   const host = env.HOST ?? "127.0.0.1";
   if (host.trim() === "") problems.push("HOST: must not be empty");
   if (problems.length > 0) throw new ConfigError("environment", problems);
-  return { config, configOrigin: origin, port, host };
+  const home = env.HOME !== undefined && env.HOME !== "" ? env.HOME : homedir();
+  const pathDirs = (env.PATH ?? "").split(delimiter).filter((dir) => dir.startsWith("/"));
+  const toolEnv = Object.fromEntries(TOOL_ENV.map((name) => [name, env[name]]));
+  return { config, configOrigin: origin, port, host, home, pathDirs, toolEnv };
 }

@@ -1,0 +1,112 @@
+// Cold and warm request times of the local sources over a home with many session files, and
+// what each scan cost (directories listed or reused, files read). Run: npm run bench:local
+
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseConfig } from "../src/config/load.js";
+import { createApp } from "../src/http/app.js";
+import { nodeFs } from "../src/runtime/node/node-fs.js";
+
+const SIZES = process.argv.includes("--quick") ? [1000, 2000] : [1000, 5000, 10_000];
+const WORKSPACES = 20;
+const WARM_RUNS = 5;
+
+/** A home with `files` sessions: half Claude Code, a quarter Codex, a quarter Gemini CLI. */
+function buildHome(files: number): { home: string; workspace: string } {
+  const home = mkdtempSync(join(tmpdir(), "chat-list-bench-"));
+  const workspace = (index: number) => `/home/bench/project-${index % WORKSPACES}`;
+  const write = (relative: string, content: string, index: number) => {
+    const path = join(home, relative);
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, content);
+    const time = new Date(Date.UTC(2026, 0, 1) + index * 60_000);
+    utimesSync(path, time, time);
+  };
+  for (let i = 0; i < files; i++) {
+    const cwd = workspace(i);
+    if (i % 4 < 2)
+      write(
+        `.claude/projects/${cwd.replace(/[^A-Za-z0-9]/g, "-")}/s${i}.jsonl`,
+        '{"type":"user"}\n',
+        i,
+      );
+    else if (i % 4 === 2) {
+      const day = String((i % 28) + 1).padStart(2, "0");
+      const meta = JSON.stringify({ type: "session_meta", payload: { id: `c${i}`, cwd } });
+      write(`.codex/sessions/2026/01/${day}/rollout-${i}.jsonl`, `${meta}\n{"type":"event"}\n`, i);
+    } else {
+      const hash = createHash("sha256").update(cwd).digest("hex");
+      write(`.gemini/tmp/${hash}/chats/session-${i}.json`, "{}", i);
+    }
+  }
+  return { home, workspace: workspace(0) };
+}
+
+function gateway(home: string) {
+  const logs: Record<string, unknown>[] = [];
+  const app = createApp({
+    config: parseConfig({
+      sources: [{ kind: "local_executors", name: "local-executors", home, searchPath: [] }],
+      // No per-source cache: every request scans, so the scanner's own caching is measured.
+      cache: { ttlMs: 0, staleIfErrorMs: 0 },
+    }),
+    fetch: () => Promise.reject(new Error("no upstream")),
+    logger: { info: (event) => logs.push(event), warn() {}, error() {} },
+    local: { fs: nodeFs, home, pathDirs: [] },
+  });
+  return { app, logs };
+}
+
+async function timed(
+  app: ReturnType<typeof gateway>["app"],
+  path: string,
+  logs: Record<string, unknown>[],
+) {
+  const started = performance.now();
+  const response = await app.request(path);
+  await response.arrayBuffer();
+  const ms = performance.now() - started;
+  const last = logs.at(-1) as { sources: { cost: Record<string, number> }[] };
+  return { ms, cost: last.sources[0]?.cost ?? {} };
+}
+
+const rows: string[] = [];
+let previous: { files: number; cold: number } | undefined;
+for (const files of SIZES) {
+  const { home, workspace } = buildHome(files);
+  for (const [label, path] of [
+    ["one workspace", `/api/chat-list?workspace_path=${workspace}`],
+    ["all sessions", "/api/chat-list"],
+  ] as const) {
+    const { app, logs } = gateway(home);
+    const cold = await timed(app, path, logs);
+    let warmTotal = 0;
+    let warm = cold;
+    for (let run = 0; run < WARM_RUNS; run++) {
+      warm = await timed(app, path, logs);
+      warmTotal += warm.ms;
+    }
+    const warmMs = warmTotal / WARM_RUNS;
+    rows.push(
+      `| ${files} | ${label} | ${cold.ms.toFixed(1)} | ${warmMs.toFixed(1)} | ${(cold.ms / warmMs).toFixed(1)}× | ` +
+        `${cold.cost.dirsListed}/${cold.cost.filesRead} | ${warm.cost.dirsListed}/${warm.cost.filesRead} | ${warm.cost.dirsReused} | ${warm.cost.stats} |`,
+    );
+    if (label === "all sessions") {
+      if (previous !== undefined)
+        rows.push(
+          `|  | growth vs ${previous.files} | ${(cold.ms / previous.cold).toFixed(2)}× for ${(files / previous.files).toFixed(1)}× files |  |  |  |  |  |  |`,
+        );
+      previous = { files, cold: cold.ms };
+    }
+  }
+  rmSync(home, { recursive: true, force: true });
+}
+
+console.log(`local sources scan, Node ${process.version}, ${new Date().toISOString()}`);
+console.log(
+  "| session files | request | cold ms | warm ms (mean of 5) | cold/warm | cold dirs listed/files read | warm dirs listed/files read | warm dirs reused | warm stats |",
+);
+console.log("|---|---|---|---|---|---|---|---|---|");
+for (const row of rows) console.log(row);

@@ -1,0 +1,87 @@
+import type { LocalExecutorsConfig } from "../../config/schema.js";
+import type { ExecutorItem } from "../../core/items.js";
+import { toIso } from "../../core/timestamps.js";
+import type { Source, SourceLoad } from "../source.js";
+import type { DirScanner, Scan } from "./dir-scanner.js";
+import { EXECUTOR_STORES, type ExecutorStore } from "./executor-stores.js";
+import { joinPath } from "./local-fs.js";
+
+export interface LocalExecutorsDeps {
+  scanner: DirScanner;
+  home: string;
+  pathDirs: string[];
+  /** Environment variables the tools themselves read to move their roots (CODEX_HOME...). */
+  toolEnv?: Record<string, string | undefined>;
+}
+
+/**
+ * The coding-agent CLIs installed on this machine — a binary on PATH, or its config directory
+ * under home — with their sessions for the requested workspace, read from each tool's own
+ * session store (see executor-stores.ts). Tools not installed are not listed.
+ */
+export function createLocalExecutorsSource(
+  config: LocalExecutorsConfig,
+  deps: LocalExecutorsDeps,
+): Source {
+  const home = config.home ?? deps.home;
+  const searchPath = config.searchPath ?? deps.pathDirs;
+
+  /** The tool's root: where its own env var moves it (an absolute path), else under home. */
+  const rootOf = (store: ExecutorStore) => {
+    const moved = store.rootEnv === undefined ? undefined : deps.toolEnv?.[store.rootEnv];
+    return moved?.startsWith("/") ? moved : joinPath(home, store.rootDir);
+  };
+
+  async function installed(scan: Scan, store: ExecutorStore): Promise<boolean> {
+    if ((await scan.fileInfoAny(rootOf(store))) !== null) return true;
+    for (const marker of store.markers)
+      if ((await scan.fileInfoAny(joinPath(home, marker))) !== null) return true;
+    for (const dir of searchPath)
+      for (const binary of store.binaries)
+        if ((await scan.fileInfoAny(joinPath(dir, binary))) === "file") return true;
+    return false;
+  }
+
+  return {
+    name: config.name,
+    kind: "local_executors",
+    timeoutMs: config.timeoutMs,
+    plan(query) {
+      return {
+        action: "load",
+        scope: { workspace_path: query.workspacePath },
+        credential: null,
+        async load({ signal }): Promise<SourceLoad> {
+          const scan = deps.scanner.scan(config);
+          const items: ExecutorItem[] = [];
+          for (const store of EXECUTOR_STORES) {
+            signal.throwIfAborted();
+            if (!(await installed(scan, store))) continue;
+            const sessions =
+              store.sessions === null
+                ? null
+                : await store.sessions({
+                    scan,
+                    root: rootOf(store),
+                    home,
+                    workspacePath: query.workspacePath,
+                    signal,
+                  });
+            items.push({
+              id: store.id,
+              type: "executor",
+              name: store.name,
+              description: store.description,
+              last_active: toIso(sessions?.lastActiveMs ?? null),
+              source: config.name,
+              is_available: true,
+              supports_mcp: store.supportsMcp,
+              session_count: sessions?.count ?? null,
+            });
+          }
+          return { items, dropped: 0, cost: { ...scan.counters } };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * The little of a file system the local sources need. The Node entry passes in an
+ * implementation over node:fs; tests pass in their own. Paths are absolute POSIX paths.
+ * Every method answers null (never throws) for a path that is missing or unreadable.
+ */
+export interface LocalFs {
+  /** Entries of a directory, with the kind each has itself (a symlink is "symlink"). */
+  readDir(path: string): Promise<DirEntry[] | null>;
+  /** lstat: the path itself, not what a symlink points at. */
+  stat(path: string): Promise<FileStat | null>;
+  /** The canonical path with every symlink resolved. */
+  realPath(path: string): Promise<string | null>;
+  /** At most `maxBytes` from the start of a file, as UTF-8; only its first line when asked. */
+  readHead(path: string, maxBytes: number, firstLineOnly?: boolean): Promise<string | null>;
+}
+
+export interface DirEntry {
+  name: string;
+  kind: "file" | "dir" | "symlink" | "other";
+}
+
+export interface FileStat {
+  kind: "file" | "dir" | "symlink" | "other";
+  mtimeMs: number;
+  size: number;
+}
+
+export function joinPath(...parts: string[]): string {
+  return parts.join("/").replace(/\/{2,}/g, "/");
+}
+
+/** Whether `path` is `root` or inside it (both canonical). */
+export function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
+}
