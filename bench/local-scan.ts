@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { parseConfig } from "../src/config/load.js";
 import { createApp } from "../src/http/app.js";
 import { nodeFs } from "../src/runtime/node/node-fs.js";
+import { createLocalSourceFactory } from "../src/sources/local/index.js";
 
 const SIZES = process.argv.includes("--quick") ? [1000, 2000] : [1000, 5000, 10_000];
 const WORKSPACES = 20;
@@ -54,7 +55,7 @@ function gateway(home: string) {
     }),
     fetch: () => Promise.reject(new Error("no upstream")),
     logger: { info: (event) => logs.push(event), warn() {}, error() {} },
-    local: { fs: nodeFs, home, pathDirs: [] },
+    local: createLocalSourceFactory({ fs: nodeFs, home, pathDirs: [] }),
   });
   return { app, logs };
 }

@@ -115,11 +115,34 @@ export const UpstreamConfigSchema = z.strictObject({
   connectionsPerOrigin: z.number().int().min(1).max(1024).default(32),
 });
 
+export const BreakerConfigSchema = z.strictObject({
+  /** Consecutive failures of a source that stop calls to it for `cooldownMs`. */
+  failureThreshold: z.number().int().min(1).default(5),
+  cooldownMs: z.number().int().min(0).default(30_000),
+});
+
+export const RateLimitConfigSchema = z.strictObject({
+  /** Requests one caller (credential hash, else client address) may make per minute; 0 = off. */
+  perMinute: z.number().int().min(0).default(600),
+  /** Requests a caller may make at once before the per-minute rate applies. */
+  burst: z.number().int().min(1).default(60),
+});
+
+export const HttpConfigSchema = z.strictObject({
+  /** Origins allowed to call the API from a browser (CORS), e.g. "tauri://localhost". */
+  corsOrigins: z.array(z.string().min(1)).default([]),
+  /** Longest request URL accepted (path and query), in bytes. */
+  maxUrlBytes: z.number().int().min(256).max(65_536).default(8192),
+});
+
 export const ConfigSchema = z.strictObject({
   sources: z.array(SourceConfigSchema).default([]),
   deadlineMs: z.number().int().min(50).max(60_000).default(2000),
   cache: CacheConfigSchema.prefault({}),
   upstream: UpstreamConfigSchema.prefault({}),
+  breaker: BreakerConfigSchema.prefault({}),
+  rateLimit: RateLimitConfigSchema.prefault({}),
+  http: HttpConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

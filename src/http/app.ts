@@ -1,12 +1,16 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
+import type { Context } from "hono";
+import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
 import { createSourceCache } from "../cache/source-cache.js";
 import type { Config } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { type Logger, silentLogger } from "../core/logger.js";
 import { createCollector } from "../sources/collect.js";
-import { createSources, type LocalDeps } from "../sources/create-sources.js";
+import { createSources } from "../sources/create-sources.js";
+import type { LocalSourceFactory } from "../sources/local/index.js";
 import type { SourceLoad } from "../sources/source.js";
 import { createUpstreamClient, type FetchLike } from "../upstream/http-client.js";
 import type { App, AppEnv } from "./app-env.js";
@@ -14,7 +18,9 @@ import { createChatListHandler } from "./chat-list/chat-list.handler.js";
 import { chatListRoute } from "./chat-list/chat-list.routes.js";
 import { errorHandler, notFound, validationHook } from "./errors.js";
 import { healthzRoute, readyzRoute } from "./health.routes.js";
+import { rateLimit } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
+import { urlLimit } from "./middleware/url-limit.js";
 import { OPENAPI_CONFIG, registerSecuritySchemes } from "./openapi.js";
 
 export interface AppDeps {
@@ -26,8 +32,10 @@ export interface AppDeps {
   /** Workers: keep background cache refreshes alive through `executionCtx.waitUntil`. Never
    * set on Node, where there is no execution context and nothing needs keeping alive. */
   waitUntilFromExecutionCtx?: boolean;
-  /** Node only: the disk the local source kinds read. */
-  local?: LocalDeps;
+  /** Node only: builds the local source kinds, which read this machine's disk. */
+  local?: LocalSourceFactory;
+  /** The client's address for rate limiting, where the runtime knows it. */
+  clientAddress?: (c: Context<AppEnv>) => string | undefined;
 }
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
@@ -57,17 +65,45 @@ export function createApp(deps: AppDeps): App {
     logger,
     deadlineMs: config.deadlineMs,
     unauthorizedTtlMs: config.cache.unauthorizedTtlMs,
+    breaker: config.breaker,
   });
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId());
+  app.use(requestLog({ logger, clock }));
+  app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginEmbedderPolicy: false }));
+  if (config.http.corsOrigins.length > 0)
+    app.use(
+      "/api/*",
+      cors({
+        origin: config.http.corsOrigins,
+        allowMethods: ["GET", "OPTIONS"],
+        credentials: true,
+        exposeHeaders: [
+          "ETag",
+          "X-Chat-List-Complete",
+          "Server-Timing",
+          "X-Request-Id",
+          "Retry-After",
+        ],
+        maxAge: 600,
+      }),
+    );
+  app.use(urlLimit(config.http.maxUrlBytes));
+  app.use(
+    "/api/*",
+    rateLimit({
+      ...config.rateLimit,
+      clock,
+      clientAddress: deps.clientAddress ?? (() => undefined),
+    }),
+  );
   if (deps.waitUntilFromExecutionCtx)
     app.use(async function deferToExecutionCtx(c, next) {
       const ctx = c.executionCtx;
       c.set("waitUntil", (work) => ctx.waitUntil(work));
       await next();
     });
-  app.use(requestLog({ logger, clock }));
   app.onError(errorHandler(logger));
   app.notFound(notFound);
   registerSecuritySchemes(app);

@@ -5,6 +5,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const ERROR_CODES = {
   invalid_query: { status: 400, title: "Invalid query parameters" },
   not_found: { status: 404, title: "Not found" },
+  uri_too_long: { status: 414, title: "Request URL too long" },
+  rate_limited: { status: 429, title: "Too many requests" },
   unauthorized: { status: 401, title: "No source accepted the caller's credentials" },
   upstream_error: { status: 502, title: "No source answered" },
   upstream_timeout: { status: 504, title: "Every source timed out" },

@@ -1,8 +1,10 @@
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { ConfigError } from "../config/load.js";
 import { createJsonLogger } from "../core/logger.js";
 import { createApp } from "../http/app.js";
+import { createLocalSourceFactory } from "../sources/local/index.js";
 import { loadNodeSettings } from "./node/env.js";
 import { nodeFs } from "./node/node-fs.js";
 import { createPooledFetch } from "./node/undici-fetch.js";
@@ -26,12 +28,13 @@ function start(): void {
     config,
     fetch: pool.fetch,
     logger,
-    local: {
+    local: createLocalSourceFactory({
       fs: nodeFs,
       home: settings.home,
       pathDirs: settings.pathDirs,
       toolEnv: settings.toolEnv,
-    },
+    }),
+    clientAddress: (c) => getConnInfo(c).remote.address,
   });
 
   const server: ServerType = serve(

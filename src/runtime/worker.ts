@@ -1,4 +1,4 @@
-import type { ExecutionContext } from "hono";
+import type { Context, ExecutionContext } from "hono";
 import { ConfigError, parseConfigJson } from "../config/load.js";
 import { createJsonLogger, type Logger } from "../core/logger.js";
 import { createApp } from "../http/app.js";
@@ -33,7 +33,10 @@ export function createWorkerGateway(
   try {
     const config = parseConfigJson(configText ?? "{}", "CHAT_LIST_CONFIG_JSON", "worker");
     const fetch: FetchLike = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
-    return { app: createApp({ config, fetch, logger, waitUntilFromExecutionCtx: true }) };
+    const clientAddress = (c: Context) => c.req.header("cf-connecting-ip");
+    return {
+      app: createApp({ config, fetch, logger, clientAddress, waitUntilFromExecutionCtx: true }),
+    };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     logger.error({ event: "config_invalid", problems: error.problems });

@@ -6,6 +6,7 @@ import type { ChatListItem } from "../core/items.js";
 import type { Logger } from "../core/logger.js";
 import { createDeadline } from "../upstream/deadline.js";
 import { UpstreamError } from "../upstream/upstream-error.js";
+import { type CircuitBreaker, createCircuitBreaker } from "./circuit-breaker.js";
 import type { Credentials, Source, SourceLoad, SourcePlan, SourceQuery } from "./source.js";
 
 export const SOURCE_STATUSES = [
@@ -45,6 +46,7 @@ export interface CollectorOptions {
   logger: Logger;
   deadlineMs: number;
   unauthorizedTtlMs: number;
+  breaker: { failureThreshold: number; cooldownMs: number };
 }
 
 export interface CollectOptions {
@@ -80,6 +82,12 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 export function createCollector(options: CollectorOptions) {
   const { clock, logger } = options;
   // A refused credential is remembered briefly so a bad session cannot hammer an upstream.
+  const breakers = new Map(
+    options.sources.map((source) => [
+      source.name,
+      createCircuitBreaker({ ...options.breaker, clock }),
+    ]),
+  );
   const refused = new LRUCache<string, string>({
     max: 10_000,
     ttl: Math.max(1, options.unauthorizedTtlMs),
@@ -116,15 +124,25 @@ export function createCollector(options: CollectorOptions) {
       };
 
     const timeoutMs = Math.min(source.timeoutMs, options.deadlineMs);
+    const breaker = breakers.get(source.name) as CircuitBreaker;
     const loader = async () => {
+      const refusal = breaker.refusal();
+      if (refusal !== null) throw new SourceFailure({ status: "error", reason: refusal });
       const deadline = createDeadline(timeoutMs);
       try {
-        return await plan.load({
+        const load = await plan.load({
           signal: deadline.signal,
           budgetMs: timeoutMs,
           callerKey: credentialHash ?? "anonymous",
         });
+        breaker.succeeded();
+        return load;
       } catch (error) {
+        breaker.failed(
+          deadline.signal.aborted && !(error instanceof UpstreamError)
+            ? new UpstreamError({ kind: "timeout", message: "timed out" })
+            : error,
+        );
         const failure = classify(error, deadline.signal.aborted, timeoutMs);
         if (failure.status === "unauthorized") refused.set(key, failure.reason);
         if (failure.reason.startsWith("internal"))

@@ -4,39 +4,24 @@ import type { Logger } from "../core/logger.js";
 import type { UpstreamClient } from "../upstream/http-client.js";
 import { createAgentStoreSource } from "./agent-store.js";
 import { createExecutorRegistrySource } from "./executor-registry.js";
-import { createDirScanner } from "./local/dir-scanner.js";
-import { createLocalAgentsSource } from "./local/local-agents.js";
-import { createLocalExecutorsSource } from "./local/local-executors.js";
-import type { LocalFs } from "./local/local-fs.js";
+import type { LocalSourceFactory } from "./local/index.js";
 import { createPortalSource } from "./portal/portal-source.js";
 import type { Source } from "./source.js";
-
-/** What the local (disk-reading) kinds need; only the Node entry provides it. */
-export interface LocalDeps {
-  fs: LocalFs;
-  home: string;
-  /** Directories searched for executor binaries (the gateway's PATH). */
-  pathDirs: string[];
-  /** Environment variables the CLIs read to move their roots (CLAUDE_CONFIG_DIR, CODEX_HOME...). */
-  toolEnv?: Record<string, string | undefined>;
-}
 
 export interface SourceDeps {
   client: UpstreamClient;
   clock: Clock;
   logger: Logger;
-  local?: LocalDeps;
+  /** Node only: builds the local kinds (absent on Workers, which refuse them in config). */
+  local?: LocalSourceFactory;
 }
 
 /** One adapter per configured source, in config order. */
 export function createSources(configs: readonly SourceConfig[], deps: SourceDeps): Source[] {
-  // One scanner for every local source, so their caches of listings and file heads are shared.
-  const scanner =
-    deps.local === undefined ? undefined : createDirScanner(deps.local.fs, deps.clock);
-  const local = () => {
-    if (deps.local === undefined || scanner === undefined)
+  const local = (config: Extract<SourceConfig, { kind: "local_executors" | "local_agents" }>) => {
+    if (deps.local === undefined)
       throw new Error("local source kinds need the Node runtime's file system");
-    return { ...deps.local, scanner, logger: deps.logger };
+    return deps.local.create(config, deps);
   };
   return configs.map((config) => {
     switch (config.kind) {
@@ -47,9 +32,9 @@ export function createSources(configs: readonly SourceConfig[], deps: SourceDeps
       case "agent_store":
         return createAgentStoreSource(config, deps);
       case "local_executors":
-        return createLocalExecutorsSource(config, local());
+        return local(config);
       case "local_agents":
-        return createLocalAgentsSource(config, local());
+        return local(config);
       default:
         throw new Error(`unknown source kind: ${(config as { kind: string }).kind}`);
     }

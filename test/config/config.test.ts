@@ -38,6 +38,9 @@ describe("parseConfig defaults", () => {
         unauthorizedTtlMs: 5000,
       },
       upstream: { maxBodyBytes: 2 * 1024 * 1024, connectionsPerOrigin: 32 },
+      breaker: { failureThreshold: 5, cooldownMs: 30_000 },
+      rateLimit: { perMinute: 600, burst: 60 },
+      http: { corsOrigins: [], maxUrlBytes: 8192 },
     });
   });
 

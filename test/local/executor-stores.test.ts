@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { createApp } from "../../src/http/app.js";
 import { nodeFs } from "../../src/runtime/node/node-fs.js";
+import { createLocalSourceFactory } from "../../src/sources/local/index.js";
 import { codexFirstLine, geminiHash, tempTree } from "../support/home-fixture.js";
 
 type Item = { id: string; session_count: number | null; last_active: string | null };
@@ -17,7 +18,7 @@ async function executors(
       sources: [{ kind: "local_executors", name: "local", home, searchPath: [], ...extra }],
     }),
     fetch: () => Promise.reject(new Error("no upstream")),
-    local: { fs: nodeFs, home, pathDirs: [] },
+    local: createLocalSourceFactory({ fs: nodeFs, home, pathDirs: [] }),
   });
   const query = workspace === null ? "" : `?workspace_path=${encodeURIComponent(workspace)}`;
   const body = (await (await app.request(`/api/chat-list${query}`)).json()) as { items: Item[] };
@@ -143,7 +144,7 @@ describe("scan caching", () => {
       }),
       fetch: () => Promise.reject(new Error("no upstream")),
       clock: { now: () => now },
-      local: { fs: nodeFs, home: home.root, pathDirs: [] },
+      local: createLocalSourceFactory({ fs: nodeFs, home: home.root, pathDirs: [] }),
     });
     const lastActive = async () =>
       ((await (await app.request("/api/chat-list?workspace_path=/w")).json()) as { items: Item[] })

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { createApp } from "../../src/http/app.js";
 import { nodeFs } from "../../src/runtime/node/node-fs.js";
+import { createLocalSourceFactory } from "../../src/sources/local/index.js";
 import type { LocalFs } from "../../src/sources/local/local-fs.js";
 import { tempTree } from "../support/home-fixture.js";
 import { buildFixtureHome } from "./fixture-home.js";
@@ -47,7 +48,7 @@ function appFor(config: unknown, home: string) {
   const app = createApp({
     config: parseConfig(config),
     fetch: () => Promise.reject(new Error("no upstream")),
-    local: { fs: recording, home, pathDirs: [] },
+    local: createLocalSourceFactory({ fs: recording, home, pathDirs: [] }),
   });
   const get = async (path: string) => (await app.request(path)).json() as Promise<Json>;
   return { app, get, read };
@@ -165,7 +166,7 @@ describe("local sources", () => {
       config: parseConfig({ ...localConfig(home.root), cache: { ttlMs: 0, staleIfErrorMs: 0 } }),
       fetch: () => Promise.reject(new Error("no upstream")),
       logger,
-      local: { fs: nodeFs, home: home.root, pathDirs: [] },
+      local: createLocalSourceFactory({ fs: nodeFs, home: home.root, pathDirs: [] }),
     });
     await app.request(`/api/chat-list?workspace_path=${alpha}`);
     await app.request(`/api/chat-list?workspace_path=${alpha}`);

@@ -1,0 +1,40 @@
+import type { LocalAgentsConfig, LocalExecutorsConfig } from "../../config/schema.js";
+import type { Clock } from "../../core/clock.js";
+import type { Logger } from "../../core/logger.js";
+import type { Source } from "../source.js";
+import { createDirScanner } from "./dir-scanner.js";
+import { createLocalAgentsSource } from "./local-agents.js";
+import { createLocalExecutorsSource } from "./local-executors.js";
+import type { LocalFs } from "./local-fs.js";
+
+export interface LocalEnvironment {
+  fs: LocalFs;
+  home: string;
+  /** Directories searched for executor binaries (the gateway's PATH). */
+  pathDirs: string[];
+  /** Environment variables the CLIs read to move their roots (CLAUDE_CONFIG_DIR, CODEX_HOME...). */
+  toolEnv?: Record<string, string | undefined>;
+}
+
+/** Builds local (disk-reading) sources. Only the Node entry creates one, so neither these
+ * modules nor the yaml parser enter the Worker bundle. */
+export interface LocalSourceFactory {
+  create(
+    config: LocalExecutorsConfig | LocalAgentsConfig,
+    deps: { clock: Clock; logger: Logger },
+  ): Source;
+}
+
+export function createLocalSourceFactory(environment: LocalEnvironment): LocalSourceFactory {
+  let scanner: ReturnType<typeof createDirScanner> | undefined;
+  return {
+    create(config, { clock, logger }) {
+      // One scanner for every local source, so their caches of listings and file heads are shared.
+      scanner ??= createDirScanner(environment.fs, clock);
+      const deps = { ...environment, scanner, logger };
+      return config.kind === "local_executors"
+        ? createLocalExecutorsSource(config, deps)
+        : createLocalAgentsSource(config, deps);
+    },
+  };
+}
