@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { gzipSync } from "node:zlib";
 
 /** What a fake upstream route answers. */
 export interface Reply {
@@ -16,6 +17,10 @@ export interface Reply {
   /** Destroy the socket: before the headers, or after `resetAfterBytes` of the body. */
   reset?: boolean;
   resetAfterBytes?: number;
+  /** Send the body `chunkBytes` at a time, one chunk every `everyMs`. */
+  trickle?: { chunkBytes: number; everyMs: number };
+  /** Gzip the body and say so in Content-Encoding. */
+  gzip?: boolean;
 }
 
 export interface RecordedCall {
@@ -23,6 +28,8 @@ export interface RecordedCall {
   path: string;
   query: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
+  /** Body bytes written so far, and whether the whole body went out (loopback server only). */
+  sent?: { bytes: number; completed: boolean };
 }
 
 export type Route = Reply | ((call: RecordedCall) => Reply | Promise<Reply>);
@@ -68,16 +75,39 @@ export async function startFakeUpstream(routes: Record<string, Route> = {}): Pro
       req.socket.destroy();
       return;
     }
-    const body = reply.body ?? (reply.json === undefined ? "" : JSON.stringify(reply.json));
+    const text = reply.body ?? (reply.json === undefined ? "" : JSON.stringify(reply.json));
+    const body = reply.gzip ? gzipSync(text) : Buffer.from(text);
     res.writeHead(reply.status ?? 200, {
       "content-type": reply.body === undefined ? "application/json" : "text/plain",
+      ...(reply.gzip ? { "content-encoding": "gzip" } : {}),
       ...reply.headers,
     });
+    const sent = { bytes: 0, completed: false };
+    call.sent = sent;
+    res.on("finish", () => {
+      sent.completed = true;
+    });
     if (reply.resetAfterBytes !== undefined) {
-      res.write(body.slice(0, reply.resetAfterBytes));
+      res.write(body.subarray(0, reply.resetAfterBytes));
+      sent.bytes = reply.resetAfterBytes;
       setTimeout(() => req.socket.destroy(), 10);
       return;
     }
+    if (reply.trickle !== undefined) {
+      const { chunkBytes, everyMs } = reply.trickle;
+      const timer = setInterval(() => {
+        if (res.destroyed || sent.bytes >= body.length) {
+          clearInterval(timer);
+          if (!res.destroyed) res.end();
+          return;
+        }
+        res.write(body.subarray(sent.bytes, sent.bytes + chunkBytes));
+        sent.bytes += chunkBytes;
+      }, everyMs);
+      res.on("close", () => clearInterval(timer));
+      return;
+    }
+    sent.bytes = body.length;
     res.end(body);
   }
 
