@@ -28,11 +28,16 @@ describe("OpenAPI document", () => {
     expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual([
       "workspace_path",
       "include_global",
+      "type",
+      "limit",
+      "cursor",
     ]);
     expect(Object.keys(operation.responses).sort()).toEqual([
       "200",
+      "304",
       "400",
       "401",
+      "429",
       "500",
       "502",
       "504",

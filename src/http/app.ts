@@ -1,5 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
@@ -13,9 +12,11 @@ import { createSources } from "../sources/create-sources.js";
 import type { LocalSourceFactory } from "../sources/local/index.js";
 import type { SourceLoad } from "../sources/source.js";
 import { createUpstreamClient, type FetchLike } from "../upstream/http-client.js";
-import type { App, AppEnv } from "./app-env.js";
+import type { AppEnv } from "./app-env.js";
 import { createChatListHandler } from "./chat-list/chat-list.handler.js";
 import { chatListRoute } from "./chat-list/chat-list.routes.js";
+import { createCursorCodec } from "./chat-list/cursor.js";
+import { type DocsAssetReader, registerDocs } from "./docs.js";
 import { errorHandler, notFound, validationHook } from "./errors.js";
 import { healthzRoute, readyzRoute } from "./health.routes.js";
 import { rateLimit } from "./middleware/rate-limit.js";
@@ -34,12 +35,14 @@ export interface AppDeps {
   waitUntilFromExecutionCtx?: boolean;
   /** Node only: builds the local source kinds, which read this machine's disk. */
   local?: LocalSourceFactory;
+  /** Node: serves the docs page's scripts from the gateway itself (no CDN, works offline). */
+  docsAssets?: DocsAssetReader;
   /** The client's address for rate limiting, where the runtime knows it. */
   clientAddress?: (c: Context<AppEnv>) => string | undefined;
 }
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
-export function createApp(deps: AppDeps): App {
+export function createApp(deps: AppDeps) {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
@@ -108,15 +111,25 @@ export function createApp(deps: AppDeps): App {
   app.notFound(notFound);
   registerSecuritySchemes(app);
 
-  app.openapi(chatListRoute, createChatListHandler({ collector, clock }));
-  app.openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200));
-  app.openapi(readyzRoute, (c) =>
-    c.json(
-      { status: "ready" as const, sources: sources.map(({ name, kind }) => ({ name, kind })) },
-      200,
-    ),
-  );
+  const cursors = createCursorCodec({
+    ...(config.http.cursorSecret === undefined ? {} : { secret: config.http.cursorSecret }),
+    ttlMs: 60 * 60 * 1000,
+    now: () => clock.now(),
+  });
+  // Chained, so the app's type carries every route for hono/client (see AppType).
+  const routes = app
+    .openapi(chatListRoute, createChatListHandler({ collector, clock, cursors }))
+    .openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200))
+    .openapi(readyzRoute, (c) =>
+      c.json(
+        { status: "ready" as const, sources: sources.map(({ name, kind }) => ({ name, kind })) },
+        200,
+      ),
+    );
   app.doc31("/openapi.json", OPENAPI_CONFIG);
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "chat-list gateway API" }));
-  return app;
+  registerDocs(app, deps.docsAssets);
+  return routes;
 }
+
+/** The gateway's routes as a type, for a typed client: `hc<AppType>(baseUrl)` from hono/client. */
+export type AppType = ReturnType<typeof createApp>;

@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 /** Every error the gateway answers with: one closed list, one status each. */
 export const ERROR_CODES = {
   invalid_query: { status: 400, title: "Invalid query parameters" },
+  invalid_cursor: { status: 400, title: "Invalid page cursor" },
   not_found: { status: 404, title: "Not found" },
   uri_too_long: { status: 414, title: "Request URL too long" },
   rate_limited: { status: 429, title: "Too many requests" },

@@ -5,6 +5,7 @@ import { ConfigError } from "../config/load.js";
 import { createJsonLogger } from "../core/logger.js";
 import { createApp } from "../http/app.js";
 import { createLocalSourceFactory } from "../sources/local/index.js";
+import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { nodeFs } from "./node/node-fs.js";
 import { createPooledFetch } from "./node/undici-fetch.js";
@@ -35,6 +36,7 @@ function start(): void {
       toolEnv: settings.toolEnv,
     }),
     clientAddress: (c) => getConnInfo(c).remote.address,
+    docsAssets: createDocsAssetReader(),
   });
 
   const server: ServerType = serve(

@@ -97,6 +97,7 @@ export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStor
   return {
     name: config.name,
     kind: "agent_store",
+    itemType: "agent",
     timeoutMs: config.timeoutMs,
     plan(query) {
       return {

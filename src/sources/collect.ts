@@ -197,6 +197,8 @@ export function createCollector(options: CollectorOptions) {
     try {
       return await Promise.all(
         options.sources.map(async (source): Promise<Collected> => {
+          if (!query.types.includes(source.itemType))
+            return { report: report(source, "skipped"), items: [], dropped: 0 };
           const plan = source.plan(query, credentials);
           if (plan.action === "skip")
             return { report: report(source, "skipped"), items: [], dropped: 0 };

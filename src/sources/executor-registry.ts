@@ -94,6 +94,7 @@ export function createExecutorRegistrySource(
   return {
     name: config.name,
     kind: "executor_registry",
+    itemType: "executor",
     timeoutMs: config.timeoutMs,
     plan(query) {
       const { workspacePath, includeGlobal } = query;

@@ -1,10 +1,12 @@
 import type { SourceKind } from "../config/schema.js";
-import type { ChatListItem } from "../core/items.js";
+import type { ChatListItem, ItemType } from "../core/items.js";
 
 /** What a request asks of every source, already validated and normalized. */
 export interface SourceQuery {
   workspacePath: string | null;
   includeGlobal: boolean;
+  /** The item types asked for; a source of another type is skipped. */
+  types: readonly ItemType[];
 }
 
 /** The caller's credentials that some sources forward. Only portal sources read them. */
@@ -46,6 +48,8 @@ export type SourcePlan =
 export interface Source {
   readonly name: string;
   readonly kind: SourceKind;
+  /** The type of every item this source yields. */
+  readonly itemType: ItemType;
   readonly timeoutMs: number;
   plan(query: SourceQuery, credentials: Credentials): SourcePlan;
 }

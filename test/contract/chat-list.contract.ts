@@ -399,6 +399,96 @@ export function chatListContract({ runtime, upstream, gateway }: ContractHarness
       expect(registry.callsTo("/executors")).toHaveLength(1);
     });
 
+    it("pages with limit and cursor: pages join into the unpaged list, with the same counts", async () => {
+      const registry = await upstream({ "/executors": executorsReply("A", "B", "C", "D", "E") });
+      const store = await upstream({ "/agents": agentsReply("x", "y") });
+      const gw = await gateway(configFor({ registry, store }));
+      const whole = await json(await gw.get("/api/chat-list"));
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`;
+        const page = await json(await gw.get(`/api/chat-list?limit=3${query}`));
+        expect(page.items.length).toBeLessThanOrEqual(3);
+        expect(page.counts).toEqual(whole.counts);
+        if (cursor !== null) {
+          const retried = await json(await gw.get(`/api/chat-list?limit=3${query}`));
+          expect(ids(retried)).toEqual(ids(page));
+        }
+        seen.push(...ids(page));
+        cursor = page.next_cursor;
+      } while (cursor !== null);
+      expect(seen).toEqual(ids(whole));
+      expect(whole.next_cursor).toBeNull();
+    });
+
+    it("refuses a tampered cursor, and a cursor used with another query, with a 400 problem", async () => {
+      const registry = await upstream({ "/executors": executorsReply("A", "B", "C") });
+      const gw = await gateway(configFor({ registry }));
+      const first = await json(await gw.get("/api/chat-list?limit=1"));
+      const cursor: string = first.next_cursor;
+      const tampered = `${cursor.slice(0, 5)}${cursor[5] === "A" ? "B" : "A"}${cursor.slice(6)}`;
+      for (const path of [
+        `/api/chat-list?limit=1&cursor=${encodeURIComponent(tampered)}`,
+        "/api/chat-list?limit=1&cursor=not-a-cursor",
+        `/api/chat-list?limit=1&include_global=false&cursor=${encodeURIComponent(cursor)}`,
+      ]) {
+        const response = await gw.get(path);
+        expect(response.status).toBe(400);
+        expect(response.headers.get("content-type")).toBe("application/problem+json");
+        expect((await json(response)).code).toBe("invalid_cursor");
+      }
+    });
+
+    it("filters by type: counts follow the filter and sources of other types are skipped", async () => {
+      const portal = await upstream({
+        "/v1/portal/chats": { json: [{ id: 1, chat_type: "group", name: "g" }] },
+      });
+      const registry = await upstream({ "/executors": executorsReply("A") });
+      const store = await upstream({ "/agents": agentsReply("x") });
+      const gw = await gateway(threeSources(portal, registry, store));
+      const body = await json(
+        await gw.get("/api/chat-list?type=agent,executor", { psession: "s" }),
+      );
+      expect(body.counts).toEqual({ group_chats: 0, executors: 1, agents: 1 });
+      expect(body.sources.map((source: SourceEntry) => source.status)).toEqual([
+        "skipped",
+        "ok",
+        "ok",
+      ]);
+      expect(portal.calls).toHaveLength(0);
+      expect((await gw.get("/api/chat-list?type=agent,bogus")).status).toBe(400);
+    });
+
+    it("answers 304 with no body for the current ETag, and a new ETag once the list changes", async () => {
+      const registry = await upstream({ "/executors": executorsReply("A") });
+      const gw = await gateway(configFor({ registry }, { cache: { ttlMs: 0, staleIfErrorMs: 0 } }));
+      const first = await gw.get("/api/chat-list");
+      const etag = first.headers.get("etag") as string;
+      expect(etag).toMatch(/^W\/"[0-9a-f]+"$/);
+      const again = await gw.get("/api/chat-list", { headers: { "if-none-match": etag } });
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe("");
+      expect(again.headers.get("etag")).toBe(etag);
+      registry.route({ "/executors": executorsReply("A", "B") });
+      const changed = await gw.get("/api/chat-list", { headers: { "if-none-match": etag } });
+      expect(changed.status).toBe(200);
+      expect(changed.headers.get("etag")).not.toBe(etag);
+      expect((await json(changed)).counts.executors).toBe(2);
+    });
+
+    it("gives two users different ETags for the same list", async () => {
+      const registry = await upstream({ "/executors": executorsReply("A") });
+      const gw = await gateway(configFor({ registry }));
+      const alice = (await gw.get("/api/chat-list", { psession: "alice" })).headers.get("etag");
+      const bob = await gw.get("/api/chat-list", {
+        psession: "bob",
+        headers: { "if-none-match": alice as string },
+      });
+      expect(bob.status).toBe(200);
+      expect(bob.headers.get("etag")).not.toBe(alice);
+    });
+
     it("answers /healthz and /readyz without touching an upstream", async () => {
       const registry = await upstream({ "/executors": executorsReply("CODEX") });
       const gw = await gateway(configFor({ registry }));

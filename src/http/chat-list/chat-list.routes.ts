@@ -16,6 +16,11 @@ const listHeaders = {
     description: "Repeats `complete`: true only when every source is ok or skipped.",
     schema: { type: "string" as const, enum: ["true", "false"] },
   },
+  ETag: {
+    description:
+      "Weak validator over the items, counts, completeness and next cursor shown to this caller; send it back in `If-None-Match`.",
+    schema: { type: "string" as const },
+  },
   "Server-Timing": {
     description: "One entry per source (`dur`, `desc` = status) plus `total`.",
     schema: { type: "string" as const },
@@ -28,7 +33,7 @@ export const chatListRoute = createRoute({
   tags: ["chat list"],
   summary: "Everything the caller can chat with, in one sorted list",
   description:
-    "Fans out to the configured sources in parallel (portal group chats, executor registries, agent stores), merges and sorts the items by last activity, counts them, and reports which sources answered. Portal chats need the caller's `psession` cookie.",
+    "Fans out to the configured sources in parallel (portal group chats, executor registries, agent stores), merges and sorts the items by last activity, counts them, and reports which sources answered. Portal chats need the caller's `psession` cookie. Page with `limit` and `cursor`; revalidate with `If-None-Match`.",
   security: [{ psession: [] }, {}] as Array<Record<string, string[]>>,
   request: { query: ChatListQuerySchema },
   responses: {
@@ -37,7 +42,8 @@ export const chatListRoute = createRoute({
       headers: listHeaders,
       content: { "application/json": { schema: ChatListResponseSchema } },
     },
-    ...problemResponses(400, 500),
+    304: { description: "Not modified: `If-None-Match` names the current ETag. No body." },
+    ...problemResponses(400, 429, 500),
     401: sourcesProblem(
       "Every source that was asked refused the caller's credentials (or none were sent).",
     ),

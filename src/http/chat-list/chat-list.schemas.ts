@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ChatListItemSchema, CountsSchema } from "../../core/items.js";
+import { ChatListItemSchema, CountsSchema, ITEM_TYPES } from "../../core/items.js";
 import { normalizeWorkspacePath } from "../../core/workspace-path.js";
 import { SOURCE_STATUSES } from "../../sources/collect.js";
 import { ProblemSchema } from "../problem.js";
@@ -36,6 +36,50 @@ export const ChatListQuerySchema = z.object({
       },
       example: "true",
     }),
+  type: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return [...ITEM_TYPES];
+      const asked = raw.split(",").map((part) => part.trim());
+      const unknown = asked.filter((part) => !(ITEM_TYPES as readonly string[]).includes(part));
+      if (unknown.length > 0 || asked.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be a comma list of ${ITEM_TYPES.join(", ")}`,
+        });
+        return z.NEVER;
+      }
+      return ITEM_TYPES.filter((type) => asked.includes(type));
+    })
+    .openapi({
+      param: { description: "Only these item types (comma list); `counts` follow the filter." },
+      example: "group_chat,agent",
+    }),
+  limit: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return null;
+      const limit = /^\d{1,3}$/.test(raw) ? Number(raw) : Number.NaN;
+      if (limit >= 1 && limit <= 500) return limit;
+      ctx.addIssue({ code: "custom", message: "must be a whole number from 1 to 500" });
+      return z.NEVER;
+    })
+    .openapi({
+      param: { description: "Page size, 1 to 500; without it, the whole list." },
+      example: "50",
+    }),
+  cursor: z
+    .string()
+    .max(2048, "is not a cursor from this gateway")
+    .optional()
+    .openapi({
+      param: {
+        description:
+          "The `next_cursor` of the previous page. Bound to the query (`workspace_path`, `include_global`, `type`); expires after an hour.",
+      },
+    }),
 });
 export type ChatListQuery = z.infer<typeof ChatListQuerySchema>;
 
@@ -64,7 +108,10 @@ export const ChatListResponseSchema = z
     sources: z.array(SourceReportSchema),
     complete: z.boolean().openapi({ description: "True only when every source is ok or skipped." }),
     workspace_path: z.string().nullable(),
-    next_cursor: z.string().nullable(),
+    next_cursor: z
+      .string()
+      .nullable()
+      .openapi({ description: "Pass as `cursor` for the next page; null on the last page." }),
   })
   .openapi("ChatListResponse", { example: chatListExample });
 export type ChatListResponse = z.infer<typeof ChatListResponseSchema>;

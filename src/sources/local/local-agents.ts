@@ -138,6 +138,7 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
   return {
     name: config.name,
     kind: "local_agents",
+    itemType: "agent",
     timeoutMs: config.timeoutMs,
     plan(query) {
       return {

@@ -45,6 +45,7 @@ export function createLocalExecutorsSource(
   return {
     name: config.name,
     kind: "local_executors",
+    itemType: "executor",
     timeoutMs: config.timeoutMs,
     plan(query) {
       return {

@@ -54,6 +54,7 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
   return {
     name: config.name,
     kind: "portal",
+    itemType: "group_chat",
     timeoutMs: config.timeoutMs,
     plan(query, credentials) {
       if (!query.includeGlobal) return { action: "skip" };
