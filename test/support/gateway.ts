@@ -4,6 +4,7 @@ import { parseConfig } from "../../src/config/load.js";
 import type { Clock } from "../../src/core/clock.js";
 import type { Logger } from "../../src/core/logger.js";
 import { createApp } from "../../src/http/app.js";
+import { createDocsAssetReader } from "../../src/runtime/node/docs-assets.js";
 import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
 
 export interface TestGateway {
@@ -35,6 +36,7 @@ export async function startGateway(
     config: parseConfig(config),
     fetch: pool.fetch,
     logger,
+    docsAssets: createDocsAssetReader(),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

@@ -1,0 +1,66 @@
+// A sidebar's use of the gateway through the typed client (hono/client): page through the whole
+// list, then poll cheaply with the ETag. Type-checked in CI and run by test/client.
+//
+//   npx tsx examples/sidebar-client.ts http://127.0.0.1:8787 [workspace_path]
+import { hc } from "hono/client";
+import type { AppType } from "../src/http/app.js";
+
+export interface SidebarOptions {
+  psession?: string;
+  workspacePath?: string;
+  pageSize?: number;
+}
+
+function client(baseUrl: string, options: SidebarOptions) {
+  const headers: Record<string, string> =
+    options.psession === undefined ? {} : { cookie: `psession=${options.psession}` };
+  return hc<AppType>(baseUrl, { headers });
+}
+
+function queryOf(options: SidebarOptions, cursor?: string) {
+  return {
+    limit: String(options.pageSize ?? 50),
+    ...(options.workspacePath === undefined ? {} : { workspace_path: options.workspacePath }),
+    ...(cursor === undefined ? {} : { cursor }),
+  };
+}
+
+/** Loads every page of the list; returns its items, counts, and the first page's ETag. */
+export async function loadSidebar(baseUrl: string, options: SidebarOptions = {}) {
+  const api = client(baseUrl, options).api["chat-list"];
+  const first = await api.$get({ query: queryOf(options) });
+  if (first.status !== 200) throw new Error(`chat list failed: HTTP ${first.status}`);
+  const etag = first.headers.get("etag");
+  let page = await first.json();
+  const items = [...page.items];
+  while (page.next_cursor !== null) {
+    const next = await api.$get({ query: queryOf(options, page.next_cursor) });
+    if (next.status !== 200) throw new Error(`chat list page failed: HTTP ${next.status}`);
+    page = await next.json();
+    items.push(...page.items);
+  }
+  return { items, counts: page.counts, complete: page.complete, etag };
+}
+
+/** Asks whether the first page changed: null when it did not (304), else the new page. */
+export async function revalidate(baseUrl: string, etag: string, options: SidebarOptions = {}) {
+  const response = await client(baseUrl, options).api["chat-list"].$get(
+    { query: queryOf(options) },
+    { headers: { "if-none-match": etag } },
+  );
+  if (response.status === 304) return null;
+  if (response.status !== 200) throw new Error(`chat list failed: HTTP ${response.status}`);
+  return { page: await response.json(), etag: response.headers.get("etag") };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [baseUrl = "http://127.0.0.1:8787", workspacePath] = process.argv.slice(2);
+  const sidebar = await loadSidebar(baseUrl, workspacePath === undefined ? {} : { workspacePath });
+  for (const item of sidebar.items)
+    console.log(`${item.type.padEnd(10)} ${item.name}  (${item.last_active ?? "never"})`);
+  console.log(sidebar.counts, sidebar.complete ? "complete" : "incomplete");
+  if (sidebar.etag !== null)
+    console.log(
+      (await revalidate(baseUrl, sidebar.etag)) === null ? "unchanged (304)" : "changed since",
+    );
+}

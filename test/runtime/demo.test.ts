@@ -1,0 +1,59 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+
+let child: ChildProcess | undefined;
+afterEach(() => {
+  child?.kill("SIGTERM");
+  child = undefined;
+});
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+describe("npm run demo", () => {
+  it("serves, on PORT, a list with all three item types from labelled sample data", async () => {
+    const port = await freePort();
+    const root = join(import.meta.dirname, "../..");
+    child = spawn(
+      process.execPath,
+      [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "scripts/demo.ts")],
+      {
+        env: { ...process.env, PORT: String(port) },
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
+    const listUrl = await new Promise<string>((resolve, reject) => {
+      let output = "";
+      child?.stdout?.on("data", (chunk) => {
+        output += chunk;
+        const match = /list: (http:\/\/\S+)/.exec(output);
+        if (match?.[1]) {
+          expect(output).toContain("SAMPLE DATA");
+          expect(output).toContain(`http://127.0.0.1:${port}/docs`);
+          resolve(match[1]);
+        }
+      });
+      child?.on("exit", (code) => reject(new Error(`demo exited ${code}`)));
+    });
+    const body = (await (await fetch(listUrl)).json()) as {
+      items: { type: string; name: string }[];
+      complete: boolean;
+    };
+    expect(new Set(body.items.map((item) => item.type))).toEqual(
+      new Set(["group_chat", "executor", "agent"]),
+    );
+    expect(body.complete).toBe(true);
+    expect(
+      body.items
+        .filter((item) => item.type !== "executor")
+        .every((item) => item.name.startsWith("Sample")),
+    ).toBe(true);
+  }, 30_000);
+});
