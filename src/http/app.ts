@@ -16,6 +16,7 @@ import type { AppEnv } from "./app-env.js";
 import { createChatListHandler } from "./chat-list/chat-list.handler.js";
 import { chatListRoute } from "./chat-list/chat-list.routes.js";
 import { createCursorCodec } from "./chat-list/cursor.js";
+import { createListViews } from "./chat-list/list-view.js";
 import { type DocsAssetReader, registerDocs } from "./docs.js";
 import { errorHandler, notFound, validationHook } from "./errors.js";
 import { healthzRoute, readyzRoute } from "./health.routes.js";
@@ -116,9 +117,14 @@ export function createApp(deps: AppDeps) {
     ttlMs: 60 * 60 * 1000,
     now: () => clock.now(),
   });
+  const views = createListViews({
+    cursors,
+    maxBytes: Math.max(1024, Math.floor(config.cache.maxBytes / 2)),
+    maxEntries: config.cache.maxEntries,
+  });
   // Chained, so the app's type carries every route for hono/client (see AppType).
   const routes = app
-    .openapi(chatListRoute, createChatListHandler({ collector, clock, cursors }))
+    .openapi(chatListRoute, createChatListHandler({ collector, clock, cursors, views }))
     .openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(readyzRoute, (c) =>
       c.json(

@@ -32,7 +32,9 @@ export interface SourceReport {
 
 export interface Collected {
   report: SourceReport;
-  items: ChatListItem[];
+  /** The source's items: the very array its cache entry holds, so an unchanged result is the
+   * same object from one request to the next (the response memo relies on that). */
+  items: readonly ChatListItem[];
   /** Upstream entries dropped as malformed: for the request log, not the response. */
   dropped: number;
   /** What loading cost, when this request loaded the source (not served from cache). */
@@ -72,6 +74,9 @@ class SourceFailure extends Error {
     super(failure.reason);
   }
 }
+
+/** The items of a source that yielded none: one shared array, for identity checks. */
+const NO_ITEMS: readonly ChatListItem[] = Object.freeze([]);
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
@@ -119,7 +124,7 @@ export function createCollector(options: CollectorOptions) {
     if (remembered !== undefined)
       return {
         report: report(source, "unauthorized", { error: remembered }),
-        items: [],
+        items: NO_ITEMS,
         dropped: 0,
       };
 
@@ -168,7 +173,7 @@ export function createCollector(options: CollectorOptions) {
       const duration_ms = round(clock.now() - started);
       return {
         report: report(source, failure.status, { duration_ms, error: failure.reason }),
-        items: [],
+        items: NO_ITEMS,
         dropped: 0,
       };
     }
@@ -198,14 +203,14 @@ export function createCollector(options: CollectorOptions) {
       return await Promise.all(
         options.sources.map(async (source): Promise<Collected> => {
           if (!query.types.includes(source.itemType))
-            return { report: report(source, "skipped"), items: [], dropped: 0 };
+            return { report: report(source, "skipped"), items: NO_ITEMS, dropped: 0 };
           const plan = source.plan(query, credentials);
           if (plan.action === "skip")
-            return { report: report(source, "skipped"), items: [], dropped: 0 };
+            return { report: report(source, "skipped"), items: NO_ITEMS, dropped: 0 };
           if (plan.action === "unauthorized")
             return {
               report: report(source, "unauthorized", { error: plan.reason }),
-              items: [],
+              items: NO_ITEMS,
               dropped: 0,
             };
           return collectOne(source, plan, deadline.signal, collectOptions);

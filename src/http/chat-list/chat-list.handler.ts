@@ -1,8 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import type { TypedResponse } from "hono";
 import { sha256Hex } from "../../cache/cache-key.js";
 import type { Clock } from "../../core/clock.js";
-import { assembleList } from "../../core/merge.js";
-import { pageAfter } from "../../core/paging.js";
 import type { SortKey } from "../../core/sort.js";
 import type { Collector } from "../../sources/collect.js";
 import type { AppEnv } from "../app-env.js";
@@ -17,18 +16,22 @@ import {
   sourceLog,
 } from "./chat-list.response.js";
 import type { chatListRoute } from "./chat-list.routes.js";
+import type { ChatListResponse } from "./chat-list.schemas.js";
 import type { CursorCodec } from "./cursor.js";
+import type { ListViews } from "./list-view.js";
 
 export interface ChatListHandlerDeps {
   collector: Collector;
   clock: Clock;
   cursors: CursorCodec;
+  views: ListViews;
 }
 
 export function createChatListHandler({
   collector,
   clock,
   cursors,
+  views,
 }: ChatListHandlerDeps): RouteHandler<typeof chatListRoute, AppEnv> {
   return async (c) => {
     const started = clock.now();
@@ -70,26 +73,23 @@ export function createChatListHandler({
       const status = ERROR_CODES[outcome].status as 401 | 502 | 504;
       return c.json(body, status, { "Content-Type": PROBLEM_CONTENT_TYPE });
     }
-    const { items, counts } = assembleList(collected.map((entry) => entry.items));
-    const page = pageAfter(items, after, query.limit);
-    const next_cursor = page.next === null ? null : await cursors.encode(page.next, binding);
 
-    // A weak ETag over what the sidebar shows, and over the caller: one user's ETag never
-    // matches another's list. Timings and ages are left out, so an unchanged list revalidates.
-    const shown = JSON.stringify([page.items, counts, complete, page.next]);
-    const etag = `W/"${(await sha256Hex(`${psession === null ? "-" : await sha256Hex(psession)}\n${shown}`)).slice(0, 32)}"`;
-    c.header("ETag", etag);
-    if (matchesEtag(c.req.header("if-none-match"), etag)) return c.body(null, 304);
-    return c.json(
-      {
-        items: page.items,
-        counts,
-        sources,
-        complete,
-        workspace_path: query.workspace_path,
-        next_cursor,
-      },
-      200,
-    );
+    const callerKey = psession === null ? "-" : await sha256Hex(psession);
+    const view = await views.viewOf(collected, {
+      callerKey,
+      binding,
+      after,
+      cursor: query.cursor,
+      limit: query.limit,
+      complete,
+    });
+    c.header("ETag", view.etag);
+    if (matchesEtag(c.req.header("if-none-match"), view.etag)) return c.body(null, 304);
+    // Serialized by hand from the memoized parts; only the per-request fields are new.
+    const body =
+      `{"items":${view.itemsJson},"counts":${view.countsJson},"sources":${JSON.stringify(sources)},` +
+      `"complete":${complete},"workspace_path":${JSON.stringify(query.workspace_path)},"next_cursor":${view.nextCursorJson}}`;
+    c.header("Content-Type", "application/json");
+    return c.body(body, 200) as unknown as Response & TypedResponse<ChatListResponse, 200, "json">;
   };
 }

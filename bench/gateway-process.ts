@@ -1,0 +1,32 @@
+// The gateway as the benchmark runs it: its own process, the Node runtime's pieces (undici pool,
+// @hono/node-server), config from BENCH_CONFIG_JSON, no request log. One extra route,
+// /bench/static, answers with bytes captured from /api/chat-list once: the ceiling a cached list
+// is compared with (a bare Hono route in the same server returning the same bytes).
+import { serve } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { parseConfig } from "../src/config/load.js";
+import { createApp } from "../src/http/app.js";
+import { createPooledFetch } from "../src/runtime/node/undici-fetch.js";
+
+const config = parseConfig(JSON.parse(process.env.BENCH_CONFIG_JSON ?? "{}"));
+const pool = createPooledFetch(config.upstream.connectionsPerOrigin);
+const app = createApp({ config, fetch: pool.fetch });
+
+let captured: { body: ArrayBuffer; headers: Headers } | undefined;
+app.get("/bench/static", (c) => {
+  if (captured === undefined) return c.text("capture first: GET /bench/capture", 503);
+  return c.body(captured.body, 200, Object.fromEntries(captured.headers));
+});
+app.get("/bench/capture", async (c) => {
+  const response = await app.request(`/api/chat-list?${new URL(c.req.url).search.slice(1)}`);
+  captured = { body: await response.arrayBuffer(), headers: response.headers };
+  return c.json({ bytes: captured.body.byteLength });
+});
+
+const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) => {
+  process.stdout.write(`listening http://127.0.0.1:${info.port}\n`);
+});
+process.on("SIGTERM", () => {
+  server.close();
+  void pool.close().finally(() => process.exit(0));
+});

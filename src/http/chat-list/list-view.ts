@@ -1,0 +1,91 @@
+import { LRUCache } from "lru-cache";
+import { sha256Hex } from "../../cache/cache-key.js";
+import type { ChatListItem } from "../../core/items.js";
+import { assembleList } from "../../core/merge.js";
+import { pageAfter } from "../../core/paging.js";
+import type { SortKey } from "../../core/sort.js";
+import type { Collected } from "../../sources/collect.js";
+import type { CursorCodec } from "./cursor.js";
+
+/** What the sidebar is shown of one page, serialized once: the part an ETag covers. */
+export interface ListView {
+  etag: string;
+  itemsJson: string;
+  countsJson: string;
+  nextCursorJson: string;
+}
+
+interface Memo {
+  /** Each source's status and items array the view was built from. */
+  inputs: Array<{ status: string; items: readonly ChatListItem[] }>;
+  view: ListView;
+}
+
+export interface ViewRequest {
+  /** SHA-256 of the caller's credential, or "-": views are never shared between callers. */
+  callerKey: string;
+  /** The query the list depends on (workspace, include_global, types). */
+  binding: string;
+  after: SortKey | null;
+  cursor: string | undefined;
+  limit: number | null;
+  complete: boolean;
+}
+
+/**
+ * Builds the serialized view of a page — merge, sort, page, JSON, ETag — and memoizes it per
+ * caller and query. A memo is reused only while every source answered with the very same cached
+ * result (same status, same items array), so it is dropped as soon as any entry it was built
+ * from changes. That is what makes a warm request cost little more than a static route.
+ */
+export function createListViews(options: {
+  cursors: CursorCodec;
+  maxBytes: number;
+  maxEntries: number;
+}) {
+  const memos = new LRUCache<string, Memo>({
+    max: options.maxEntries,
+    maxSize: options.maxBytes,
+    sizeCalculation: (memo) =>
+      Math.max(1, memo.view.itemsJson.length + memo.view.nextCursorJson.length),
+  });
+
+  async function build(collected: readonly Collected[], request: ViewRequest): Promise<ListView> {
+    const { items, counts } = assembleList(collected.map((entry) => entry.items));
+    const page = pageAfter(items, request.after, request.limit);
+    const itemsJson = JSON.stringify(page.items);
+    const countsJson = JSON.stringify(counts);
+    const nextCursor =
+      page.next === null ? null : await options.cursors.encode(page.next, request.binding);
+    // Weak: it covers what the sidebar shows (items, counts, completeness, next position) and the
+    // caller, not timings or ages, so an unchanged list revalidates with a 304.
+    const shown = `${request.callerKey}\n${itemsJson}\n${countsJson}\n${request.complete}\n${JSON.stringify(page.next)}`;
+    const etag = `W/"${(await sha256Hex(shown)).slice(0, 32)}"`;
+    return { etag, itemsJson, countsJson, nextCursorJson: JSON.stringify(nextCursor) };
+  }
+
+  async function viewOf(collected: readonly Collected[], request: ViewRequest): Promise<ListView> {
+    const key = `${request.callerKey}\n${request.binding}\n${request.limit}\n${request.cursor ?? ""}`;
+    const memo = memos.get(key);
+    if (
+      memo !== undefined &&
+      memo.inputs.length === collected.length &&
+      memo.inputs.every(
+        (input, index) =>
+          input.status === collected[index]?.report.status &&
+          input.items === collected[index]?.items,
+      )
+    )
+      return memo.view;
+    const view = await build(collected, request);
+    memos.set(key, {
+      inputs: collected.map((entry) => ({ status: entry.report.status, items: entry.items })),
+      view,
+    });
+    return view;
+  }
+
+  return { viewOf };
+}
+
+export type ListViews = ReturnType<typeof createListViews>;
