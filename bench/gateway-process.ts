@@ -2,8 +2,9 @@
 // @hono/node-server), config from BENCH_CONFIG_JSON, no request log. One extra route,
 // /bench/static, answers with bytes captured from /api/chat-list once: the ceiling a cached list
 // is compared with (a bare Hono route in the same server returning the same bytes).
-import { serve } from "@hono/node-server";
+
 import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import { parseConfig } from "../src/config/load.js";
 import { createApp } from "../src/http/app.js";
 import { createPooledFetch } from "../src/runtime/node/undici-fetch.js";
@@ -21,6 +22,12 @@ app.get("/bench/capture", async (c) => {
   const response = await app.request(`/api/chat-list?${new URL(c.req.url).search.slice(1)}`);
   captured = { body: await response.arrayBuffer(), headers: response.headers };
   return c.json({ bytes: captured.body.byteLength });
+});
+
+app.get("/bench/memory", (c) => {
+  // A full collection first when allowed (--expose-gc), so what is left is live data.
+  (globalThis as { gc?: () => void }).gc?.();
+  return c.json(process.memoryUsage());
 });
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) => {

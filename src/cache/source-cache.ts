@@ -89,8 +89,18 @@ export function createSourceCache<T extends object>(options: SourceCacheOptions<
     return { state: "loaded", value: await load(key, loader), ageMs: 0 };
   }
 
+  /** The entry for `key` when it is fresh, without starting anything: the cheap path a warm
+   * request takes before it needs a deadline. */
+  function peekFresh(key: string): CacheResult<T> | undefined {
+    const entry = entries.get(key);
+    if (entry === undefined) return undefined;
+    const ageMs = Math.max(0, clock.now() - entry.storedAt);
+    return ageMs < ttlMs ? { state: "fresh", value: entry.value, ageMs } : undefined;
+  }
+
   return {
     get,
+    peekFresh,
     /** Entries currently held, and their approximate bytes: for tests and /readyz. */
     stats: () => ({
       entries: entries.size,

@@ -114,11 +114,17 @@ export function createCollector(options: CollectorOptions) {
   async function collectOne(
     source: Source,
     plan: Extract<SourcePlan, { action: "load" }>,
-    requestSignal: AbortSignal,
+    requestSignal: () => AbortSignal,
+    credentials: Credentials,
     collectOptions: CollectOptions,
   ): Promise<Collected> {
     const started = clock.now();
-    const credentialHash = plan.credential === null ? null : await sha256Hex(plan.credential);
+    const credentialHash =
+      plan.credential === null
+        ? null
+        : plan.credential === credentials.psession && credentials.psessionHash
+          ? credentials.psessionHash
+          : sha256Hex(plan.credential);
     const key = sourceCacheKey(source.name, plan.scope, credentialHash);
     const remembered = options.unauthorizedTtlMs > 0 ? refused.get(key) : undefined;
     if (remembered !== undefined)
@@ -164,12 +170,15 @@ export function createCollector(options: CollectorOptions) {
 
     let result: CacheResult<SourceLoad>;
     try {
-      result = await raceAbort(options.cache.get(key, loader, collectOptions), requestSignal);
+      // A fresh entry needs no deadline, no timer and no race: the warm path stays cheap.
+      result =
+        options.cache.peekFresh(key) ??
+        (await raceAbort(options.cache.get(key, loader, collectOptions), requestSignal()));
     } catch (error) {
       const failure =
         error instanceof SourceFailure
           ? error.failure
-          : classify(error, requestSignal.aborted, options.deadlineMs);
+          : classify(error, requestSignal().aborted, options.deadlineMs);
       const duration_ms = round(clock.now() - started);
       return {
         report: report(source, failure.status, { duration_ms, error: failure.reason }),
@@ -198,7 +207,12 @@ export function createCollector(options: CollectorOptions) {
     credentials: Credentials,
     collectOptions: CollectOptions = {},
   ): Promise<Collected[]> {
-    const deadline = createDeadline(options.deadlineMs);
+    // The request deadline, created only when some source has to wait for an upstream.
+    let deadline: ReturnType<typeof createDeadline> | undefined;
+    const requestSignal = () => {
+      deadline ??= createDeadline(options.deadlineMs);
+      return deadline.signal;
+    };
     try {
       return await Promise.all(
         options.sources.map(async (source): Promise<Collected> => {
@@ -213,11 +227,11 @@ export function createCollector(options: CollectorOptions) {
               items: NO_ITEMS,
               dropped: 0,
             };
-          return collectOne(source, plan, deadline.signal, collectOptions);
+          return collectOne(source, plan, requestSignal, credentials, collectOptions);
         }),
       );
     } finally {
-      deadline.dispose();
+      deadline?.dispose();
     }
   }
 

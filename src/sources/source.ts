@@ -12,6 +12,8 @@ export interface SourceQuery {
 /** The caller's credentials that some sources forward. Only portal sources read them. */
 export interface Credentials {
   psession: string | null;
+  /** SHA-256 of `psession`, when the caller already computed it (it is needed once per request). */
+  psessionHash?: string | null;
 }
 
 export interface LoadContext {

@@ -17,6 +17,7 @@ export function createInMemoryUpstreams() {
       url: origin,
       calls: state.calls,
       callsTo: (path) => state.calls.filter((call) => call.path === path),
+      connections: () => 0,
       route(more) {
         for (const [path, route] of Object.entries(more)) state.table.set(path, route);
       },

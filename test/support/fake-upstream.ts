@@ -39,6 +39,8 @@ export interface FakeUpstream {
   calls: RecordedCall[];
   /** Calls whose path is exactly `path`. */
   callsTo(path: string): RecordedCall[];
+  /** TCP connections accepted since the server started. */
+  connections(): number;
   /** Replaces or adds routes (matched by exact path; unmatched paths answer 404). */
   route(routes: Record<string, Route>): void;
   close(): Promise<void>;
@@ -114,7 +116,9 @@ export async function startFakeUpstream(routes: Record<string, Route> = {}): Pro
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => req.socket.destroy());
   });
+  let accepted = 0;
   server.on("connection", (socket) => {
+    accepted++;
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
@@ -125,6 +129,7 @@ export async function startFakeUpstream(routes: Record<string, Route> = {}): Pro
     url: `http://127.0.0.1:${port}`,
     calls,
     callsTo: (path) => calls.filter((call) => call.path === path),
+    connections: () => accepted,
     route(more) {
       for (const [path, route] of Object.entries(more)) table.set(path, route);
     },

@@ -31,9 +31,10 @@ export async function startGateway(
   const record = (level: string) => (event: Record<string, unknown>) =>
     logs.push({ level, ...event });
   const logger: Logger = { info: record("info"), warn: record("warn"), error: record("error") };
-  const pool = createPooledFetch(8);
+  const parsed = parseConfig(config);
+  const pool = createPooledFetch(parsed.upstream.connectionsPerOrigin);
   const app = createApp({
-    config: parseConfig(config),
+    config: parsed,
     fetch: pool.fetch,
     logger,
     docsAssets: createDocsAssetReader(),

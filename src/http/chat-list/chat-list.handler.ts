@@ -46,6 +46,7 @@ export function createChatListHandler({
     }
 
     const psession = psessionFrom(c.req.header("cookie"));
+    const psessionHash = psession === null ? null : sha256Hex(psession);
     const waitUntil = c.get("waitUntil");
     const collected = await collector.collect(
       {
@@ -53,7 +54,7 @@ export function createChatListHandler({
         includeGlobal: query.include_global,
         types: query.type,
       },
-      { psession },
+      { psession, psessionHash },
       waitUntil === undefined ? {} : { waitUntil },
     );
     const sources = collected.map((entry) => entry.report);
@@ -74,7 +75,7 @@ export function createChatListHandler({
       return c.json(body, status, { "Content-Type": PROBLEM_CONTENT_TYPE });
     }
 
-    const callerKey = psession === null ? "-" : await sha256Hex(psession);
+    const callerKey = psessionHash ?? "-";
     const view = await views.viewOf(collected, {
       callerKey,
       binding,

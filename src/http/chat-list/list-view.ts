@@ -60,7 +60,7 @@ export function createListViews(options: {
     // Weak: it covers what the sidebar shows (items, counts, completeness, next position) and the
     // caller, not timings or ages, so an unchanged list revalidates with a 304.
     const shown = `${request.callerKey}\n${itemsJson}\n${countsJson}\n${request.complete}\n${JSON.stringify(page.next)}`;
-    const etag = `W/"${(await sha256Hex(shown)).slice(0, 32)}"`;
+    const etag = `W/"${sha256Hex(shown).slice(0, 32)}"`;
     return { etag, itemsJson, countsJson, nextCursorJson: JSON.stringify(nextCursor) };
   }
 

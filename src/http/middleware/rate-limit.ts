@@ -34,9 +34,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     if (options.perMinute === 0) return next();
     const cookie = psessionFrom(c.req.header("cookie"));
     const key =
-      cookie !== null
-        ? `s:${await sha256Hex(cookie)}`
-        : `a:${options.clientAddress(c) ?? "unknown"}`;
+      cookie !== null ? `s:${sha256Hex(cookie)}` : `a:${options.clientAddress(c) ?? "unknown"}`;
     const now = options.clock.now();
     const bucket = buckets.get(key) ?? { tokens: options.burst, updatedAt: now };
     bucket.tokens = Math.min(

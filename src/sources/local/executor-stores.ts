@@ -250,7 +250,7 @@ async function geminiSessions({
   let projects: string[];
   if (workspacePath === null) projects = await subdirs(scan, tmp, rootReal);
   else {
-    projects = [await sha256Hex(workspacePath)];
+    projects = [sha256Hex(workspacePath)];
     const registryRoot = await scan.root(root);
     const registry =
       registryRoot === null ? null : await scan.head(joinPath(root, "projects.json"), registryRoot);
