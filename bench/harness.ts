@@ -1,0 +1,224 @@
+// Shared pieces of the benchmarks: loopback upstreams with set latencies, the gateway in its
+// own process (Node or workerd), and autocannon in another.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { type Reply, startFakeUpstream } from "../test/support/fake-upstream.js";
+
+export const run = promisify(execFile);
+export const QUICK = process.argv.includes("--quick");
+export const SECONDS = QUICK ? 2 : 10;
+export const ROOT = join(import.meta.dirname, "..");
+const AUTOCANNON = join(ROOT, "node_modules/.bin/autocannon");
+export const COOKIE = "psession=bench-user";
+
+export interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+}
+
+export async function autocannon(
+  url: string,
+  options: { connections: number; seconds?: number; amount?: number; cookie?: boolean },
+): Promise<Load> {
+  const args = ["-j", "-c", String(options.connections)];
+  if (options.amount !== undefined) args.push("-a", String(options.amount));
+  else args.push("-d", String(options.seconds ?? SECONDS));
+  if (options.cookie !== false) args.push("-H", `cookie=${COOKIE}`);
+  const { stdout } = await run(AUTOCANNON, [...args, url], { maxBuffer: 64 * 1024 * 1024 });
+  const result = JSON.parse(stdout) as {
+    requests: { average: number; total: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+  };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+  };
+}
+
+/** Upstreams at the scenario latencies: portal 40 ms, executor registry 10 ms, agent store 25 ms. */
+export async function upstreams(totalItems = 30) {
+  const third = Math.max(1, Math.floor(totalItems / 3));
+  const chats = Array.from({ length: third }, (_, i) => ({
+    id: i + 1,
+    chat_type: "group",
+    name: `chat ${i}`,
+  }));
+  const portalRoutes: Record<string, Reply> = { "/v1/portal/chats": { delayMs: 40, json: chats } };
+  for (const chat of chats)
+    portalRoutes[`/v1/portal/chats/${chat.id}/history`] = {
+      json: [{ id: `${1767225600000 + chat.id * 1000}-0` }],
+    };
+  const [portal, registry, store] = await Promise.all([
+    startFakeUpstream(portalRoutes),
+    startFakeUpstream({
+      "/executors": {
+        delayMs: 10,
+        json: Array.from({ length: third }, (_, i) => ({
+          type: `EXEC_${i}`,
+          name: `Executor ${i}`,
+          is_available: true,
+          session_count: i,
+          last_active: 1767225600000 + i,
+        })),
+      },
+    }),
+    startFakeUpstream({
+      "/agents": {
+        delayMs: 25,
+        json: Array.from({ length: totalItems - 2 * third }, (_, i) => ({
+          id: `agent-${i}`,
+          name: `Agent ${i}`,
+          is_global: true,
+          session_count: 1,
+          last_active: 1767225600000 - i,
+        })),
+      },
+    }),
+  ]);
+  const all = [portal, registry, store];
+  return {
+    portal,
+    registry,
+    store,
+    close: () => Promise.all(all.map((upstream) => upstream.close())),
+  };
+}
+export type Upstreams = Awaited<ReturnType<typeof upstreams>>;
+
+export function configFor(u: Upstreams, extra: Record<string, unknown> = {}) {
+  return {
+    sources: [
+      {
+        kind: "portal",
+        name: "portal",
+        baseUrl: u.portal.url,
+        timeoutMs: 5000,
+        history: {
+          perMinute: 100_000,
+          perUserPerMinute: 100_000,
+          maxPerRequest: 1000,
+          concurrency: 16,
+        },
+      },
+      { kind: "executor_registry", name: "executors", baseUrl: u.registry.url, timeoutMs: 5000 },
+      { kind: "agent_store", name: "agents", baseUrl: u.store.url, timeoutMs: 5000 },
+    ],
+    deadlineMs: 10_000,
+    rateLimit: { perMinute: 0 },
+    ...extra,
+  };
+}
+
+export interface Gateway {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+function waitForUrl(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = pattern.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`exited ${code}: ${output.slice(-2000)}`)));
+  });
+}
+
+export async function nodeGateway(
+  config: unknown,
+  options: { cpuProfile?: string; exposeGc?: boolean } = {},
+): Promise<Gateway> {
+  const flags = [
+    ...(options.cpuProfile === undefined
+      ? []
+      : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfile}`]),
+    ...(options.exposeGc ? ["--expose-gc"] : []),
+  ];
+  const child = spawn(
+    process.execPath,
+    [...flags, "--import", "tsx", join(ROOT, "bench/gateway-process.ts")],
+    {
+      env: { ...process.env, BENCH_CONFIG_JSON: JSON.stringify(config) },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const url = await waitForUrl(child, /listening (\S+)/);
+  return {
+    url,
+    pid: child.pid as number,
+    stop: () =>
+      new Promise((resolve) => {
+        child.on("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function workerdGateway(config: unknown): Promise<Gateway> {
+  const port = await freePort();
+  const child = spawn(
+    join(ROOT, "node_modules/.bin/wrangler"),
+    [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--var",
+      `CHAT_LIST_CONFIG_JSON:${JSON.stringify(config)}`,
+      "--log-level",
+      "warn",
+    ],
+    {
+      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 120; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if ((await fetch(`${url}/healthz`).catch(() => null))?.ok) break;
+  }
+  return {
+    url,
+    pid: child.pid as number,
+    stop: async () => {
+      process.kill(-(child.pid as number), "SIGTERM");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    },
+  };
+}
+
+export const rssMiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+export const listCalls = (u: Upstreams) => ({
+  portal: u.portal.callsTo("/v1/portal/chats").length,
+  executors: u.registry.callsTo("/executors").length,
+  agents: u.store.callsTo("/agents").length,
+});
