@@ -2,10 +2,10 @@
 // own process (Node or workerd), and autocannon in another.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { type Reply, startFakeUpstream } from "../test/support/fake-upstream.js";
+import { freePort } from "../test/support/free-port.js";
 
 export const run = promisify(execFile);
 export const QUICK = process.argv.includes("--quick");
@@ -167,15 +167,6 @@ export async function nodeGateway(
         child.kill("SIGTERM");
       }),
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function workerdGateway(config: unknown): Promise<Gateway> {

@@ -1,21 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../support/free-port.js";
 
 let child: ChildProcess | undefined;
 afterEach(() => {
   child?.kill("SIGTERM");
   child = undefined;
 });
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 describe("npm run demo", () => {
   it("serves, on PORT, a list with all three item types from labelled sample data", async () => {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../support/free-port.js";
 import { configFor, useResources } from "../support/resources.js";
 
 const { upstream } = useResources();
@@ -10,15 +10,6 @@ afterEach(() => {
   child?.kill("SIGTERM");
   child = undefined;
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("npm run dev:worker", () => {
   it("answers GET /api/chat-list from local workerd against loopback upstreams", async () => {

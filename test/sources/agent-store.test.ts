@@ -1,13 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeUpstream, type Route, startFakeUpstream } from "../support/fake-upstream.js";
-import { startGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import type { FakeUpstream, Route } from "../support/fake-upstream.js";
+import { useResources } from "../support/resources.js";
 
 // DESIGN.md §2, `agent_store`: the whole gateway against a real loopback agent store.
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((resource) => resource.close()));
-});
+const resources = useResources();
 
 const WORKSPACE = "/home/ana/proj";
 const OTHER_WORKSPACE = "/home/bob/elsewhere";
@@ -50,8 +47,7 @@ function agentWithoutActivity(id: string, fields: Record<string, unknown> = {}) 
 }
 
 async function store(routes: Record<string, Route>): Promise<FakeUpstream> {
-  const server = await startFakeUpstream(routes);
-  open.push(server);
+  const server = await resources.upstream(routes);
   return server;
 }
 
@@ -60,10 +56,9 @@ async function chatList(
   server: FakeUpstream,
   path = `/api/chat-list?workspace_path=${WORKSPACE}`,
 ): Promise<{ status: number; body: ListBody }> {
-  const gateway = await startGateway({
+  const gateway = await resources.gateway({
     sources: [{ kind: "agent_store", name: "agents", baseUrl: server.url, timeoutMs: 1500 }],
   });
-  open.push(gateway);
   const response = await gateway.get(path);
   return { status: response.status, body: (await response.json()) as ListBody };
 }

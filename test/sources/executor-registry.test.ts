@@ -1,13 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeUpstream, type Route, startFakeUpstream } from "../support/fake-upstream.js";
-import { startGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import type { FakeUpstream, Route } from "../support/fake-upstream.js";
+import { useResources } from "../support/resources.js";
 
 // DESIGN.md §2, `executor_registry`: the whole gateway against real loopback registries.
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((resource) => resource.close()));
-});
+const resources = useResources();
 
 const WORKSPACE = "/home/ana/proj";
 
@@ -37,8 +34,7 @@ function executor(type: unknown, fields: Record<string, unknown> = {}): Record<s
 }
 
 async function registry(routes: Record<string, Route>): Promise<FakeUpstream> {
-  const server = await startFakeUpstream(routes);
-  open.push(server);
+  const server = await resources.upstream(routes);
   return server;
 }
 
@@ -47,7 +43,7 @@ async function chatList(
   registries: FakeUpstream[],
   path = `/api/chat-list?workspace_path=${WORKSPACE}`,
 ): Promise<{ status: number; body: ListBody }> {
-  const gateway = await startGateway({
+  const gateway = await resources.gateway({
     sources: registries.map((server, index) => ({
       kind: "executor_registry",
       name: ["alpha", "beta", "gamma"][index],
@@ -55,7 +51,6 @@ async function chatList(
       timeoutMs: 1500,
     })),
   });
-  open.push(gateway);
   const response = await gateway.get(path);
   return { status: response.status, body: (await response.json()) as ListBody };
 }

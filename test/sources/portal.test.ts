@@ -1,13 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeUpstream, type Route, startFakeUpstream } from "../support/fake-upstream.js";
-import { startGateway, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import type { FakeUpstream, Route } from "../support/fake-upstream.js";
+import type { TestGateway } from "../support/gateway.js";
+import { useResources } from "../support/resources.js";
 
 // DESIGN.md §2, `portal`: the whole gateway against a real loopback portal.
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((resource) => resource.close()));
-});
+const resources = useResources();
 
 const HEX_ID = "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6";
 const CHATS = "/v1/portal/chats";
@@ -58,16 +56,14 @@ async function portalWith(
     const id = (entry as { id?: unknown } | null)?.id;
     if (typeof id === "string" || typeof id === "number") table[historyOf(id)] = { json: [] };
   }
-  const server = await startFakeUpstream({ ...table, ...routes });
-  open.push(server);
+  const server = await resources.upstream({ ...table, ...routes });
   return server;
 }
 
 async function gatewayFor(portal: FakeUpstream): Promise<TestGateway> {
-  const gateway = await startGateway({
+  const gateway = await resources.gateway({
     sources: [{ kind: "portal", name: "portal", baseUrl: portal.url, timeoutMs: 1500 }],
   });
-  open.push(gateway);
   return gateway;
 }
 
