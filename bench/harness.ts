@@ -9,7 +9,7 @@ import { freePort } from "../test/support/free-port.js";
 
 export const run = promisify(execFile);
 export const QUICK = process.argv.includes("--quick");
-export const SECONDS = QUICK ? 2 : 10;
+export const SECONDS = QUICK ? 1 : 10;
 export const ROOT = join(import.meta.dirname, "..");
 const AUTOCANNON = join(ROOT, "node_modules/.bin/autocannon");
 export const COOKIE = "psession=bench-user";

@@ -119,7 +119,7 @@ const listPath = "/api/chat-list?workspace_path=/bench/project";
 // after a full collection (the gateway runs with --expose-gc here); RSS is read as the OS sees it,
 // at half and at all of the keys, to show whether it keeps growing.
 {
-  const keys = QUICK ? 10_000 : 100_000;
+  const keys = QUICK ? 4000 : 100_000;
   const maxBytes = 16 * 1024 * 1024;
   const u = await upstreams();
   const config = configFor(u, { cache: { ttlMs: 600_000, staleIfErrorMs: 0, maxBytes } });
@@ -185,7 +185,7 @@ const listPath = "/api/chat-list?workspace_path=/bench/project";
   for (const upstream of [u.portal, u.registry, u.store]) counts.set(upstream, before(upstream));
   const load = await autocannon(`${gw.url}${listPath}`, {
     connections: 32,
-    seconds: QUICK ? 2 : 10,
+    seconds: QUICK ? 1 : 10,
   });
   const opened = Object.fromEntries(
     [
