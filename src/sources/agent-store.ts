@@ -5,7 +5,7 @@ import { toIso } from "../core/timestamps.js";
 import { mapWithConcurrency, successes } from "../upstream/concurrency.js";
 import type { UpstreamClient } from "../upstream/http-client.js";
 import { sameWorkspace, summarizeSessions } from "./sessions.js";
-import type { Source, SourceLoad, SourceQuery } from "./source.js";
+import { queryScopedSource, type Source, type SourceLoad, type SourceQuery } from "./source.js";
 import {
   listIn,
   OptionalCount,
@@ -94,31 +94,24 @@ export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStor
     return item;
   }
 
-  return {
+  return queryScopedSource({
     name: config.name,
     kind: "agent_store",
     itemType: "agent",
     timeoutMs: config.timeoutMs,
-    plan(query) {
-      return {
-        action: "load",
-        scope: { workspace_path: query.workspacePath, include_global: query.includeGlobal },
-        credential: null,
-        async load({ signal }): Promise<SourceLoad> {
-          const url = withQuery(`${config.baseUrl}/agents`, {
-            workspace_path: query.workspacePath,
-            include_global: String(query.includeGlobal),
-          });
-          const body = await deps.client.getJson(url, { signal });
-          const { valid, dropped } = parseEach(listIn(body, "agents"), AgentUpstream);
-          const shown = valid.filter((agent) => belongs(agent, query));
-          const items = await mapWithConcurrency(shown, config.sessionConcurrency, (agent) =>
-            toItem(agent, query, signal),
-          );
-          signal.throwIfAborted();
-          return { items: successes(items), dropped };
-        },
-      };
+    async load(query, { signal }): Promise<SourceLoad> {
+      const url = withQuery(`${config.baseUrl}/agents`, {
+        workspace_path: query.workspacePath,
+        include_global: String(query.includeGlobal),
+      });
+      const body = await deps.client.getJson(url, { signal });
+      const { valid, dropped } = parseEach(listIn(body, "agents"), AgentUpstream);
+      const shown = valid.filter((agent) => belongs(agent, query));
+      const items = await mapWithConcurrency(shown, config.sessionConcurrency, (agent) =>
+        toItem(agent, query, signal),
+      );
+      signal.throwIfAborted();
+      return { items: successes(items), dropped };
     },
-  };
+  });
 }

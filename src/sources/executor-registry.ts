@@ -5,7 +5,7 @@ import { toIso } from "../core/timestamps.js";
 import { mapWithConcurrency, successes } from "../upstream/concurrency.js";
 import type { UpstreamClient } from "../upstream/http-client.js";
 import { summarizeSessions } from "./sessions.js";
-import type { Source, SourceLoad } from "./source.js";
+import { queryScopedSource, type Source, type SourceLoad } from "./source.js";
 import {
   listIn,
   OptionalCount,
@@ -91,31 +91,24 @@ export function createExecutorRegistrySource(
     return item;
   }
 
-  return {
+  return queryScopedSource({
     name: config.name,
     kind: "executor_registry",
     itemType: "executor",
     timeoutMs: config.timeoutMs,
-    plan(query) {
+    async load(query, { signal }): Promise<SourceLoad> {
       const { workspacePath, includeGlobal } = query;
-      return {
-        action: "load",
-        scope: { workspace_path: workspacePath, include_global: includeGlobal },
-        credential: null,
-        async load({ signal }): Promise<SourceLoad> {
-          const url = withQuery(`${config.baseUrl}/executors`, {
-            workspace_path: workspacePath,
-            include_global: String(includeGlobal),
-          });
-          const body = await deps.client.getJson(url, { signal });
-          const { valid, dropped } = parseEach(listIn(body, "executors"), ExecutorUpstream);
-          const items = await mapWithConcurrency(valid, config.sessionConcurrency, (executor) =>
-            toItem(executor, workspacePath, signal),
-          );
-          signal.throwIfAborted();
-          return { items: successes(items), dropped };
-        },
-      };
+      const url = withQuery(`${config.baseUrl}/executors`, {
+        workspace_path: workspacePath,
+        include_global: String(includeGlobal),
+      });
+      const body = await deps.client.getJson(url, { signal });
+      const { valid, dropped } = parseEach(listIn(body, "executors"), ExecutorUpstream);
+      const items = await mapWithConcurrency(valid, config.sessionConcurrency, (executor) =>
+        toItem(executor, workspacePath, signal),
+      );
+      signal.throwIfAborted();
+      return { items: successes(items), dropped };
     },
-  };
+  });
 }

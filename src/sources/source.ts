@@ -55,3 +55,35 @@ export interface Source {
   readonly timeoutMs: number;
   plan(query: SourceQuery, credentials: Credentials): SourcePlan;
 }
+
+/**
+ * A source that forwards no credential and whose result varies only with the query values
+ * `scopeOf` picks (by default workspace_path and include_global): every kind but the portal.
+ */
+export function queryScopedSource(options: {
+  name: string;
+  kind: SourceKind;
+  itemType: ItemType;
+  timeoutMs: number;
+  scopeOf?: (query: SourceQuery) => Record<string, string | boolean | null>;
+  load: (query: SourceQuery, context: LoadContext) => Promise<SourceLoad>;
+}): Source {
+  const scopeOf =
+    options.scopeOf ??
+    ((query: SourceQuery) => ({
+      workspace_path: query.workspacePath,
+      include_global: query.includeGlobal,
+    }));
+  return {
+    name: options.name,
+    kind: options.kind,
+    itemType: options.itemType,
+    timeoutMs: options.timeoutMs,
+    plan: (query) => ({
+      action: "load",
+      scope: scopeOf(query),
+      credential: null,
+      load: (context) => options.load(query, context),
+    }),
+  };
+}

@@ -3,7 +3,7 @@ import type { LocalAgentsConfig } from "../../config/schema.js";
 import type { AgentItem } from "../../core/items.js";
 import type { Logger } from "../../core/logger.js";
 import { newest, toEpochMs, toIso } from "../../core/timestamps.js";
-import type { Source, SourceLoad } from "../source.js";
+import { queryScopedSource, type Source, type SourceLoad } from "../source.js";
 import type { DirScanner, Scan } from "./dir-scanner.js";
 import { isInside, joinPath } from "./local-fs.js";
 
@@ -135,45 +135,37 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
     return null;
   }
 
-  return {
+  return queryScopedSource({
     name: config.name,
     kind: "local_agents",
     itemType: "agent",
     timeoutMs: config.timeoutMs,
-    plan(query) {
+    async load(query, { signal }): Promise<SourceLoad> {
+      const scan = deps.scanner.scan(config);
+      const found = [];
+      if (query.includeGlobal) {
+        const globalDir = joinPath(home, ".viben", "agents");
+        const rootReal = await scan.root(globalDir);
+        if (rootReal !== null) found.push(await agentsIn(scan, globalDir, rootReal, null, signal));
+      }
+      if (query.workspacePath !== null) {
+        const workspace = await workspaceAgentsRoot(scan, query.workspacePath);
+        if (workspace !== null)
+          found.push(
+            await agentsIn(
+              scan,
+              workspace.agentsDir,
+              workspace.rootReal,
+              query.workspacePath,
+              signal,
+            ),
+          );
+      }
       return {
-        action: "load",
-        scope: { workspace_path: query.workspacePath, include_global: query.includeGlobal },
-        credential: null,
-        async load({ signal }): Promise<SourceLoad> {
-          const scan = deps.scanner.scan(config);
-          const found = [];
-          if (query.includeGlobal) {
-            const globalDir = joinPath(home, ".viben", "agents");
-            const rootReal = await scan.root(globalDir);
-            if (rootReal !== null)
-              found.push(await agentsIn(scan, globalDir, rootReal, null, signal));
-          }
-          if (query.workspacePath !== null) {
-            const workspace = await workspaceAgentsRoot(scan, query.workspacePath);
-            if (workspace !== null)
-              found.push(
-                await agentsIn(
-                  scan,
-                  workspace.agentsDir,
-                  workspace.rootReal,
-                  query.workspacePath,
-                  signal,
-                ),
-              );
-          }
-          return {
-            items: found.flatMap((part) => part.items),
-            dropped: found.reduce((sum, part) => sum + part.dropped, 0),
-            cost: { ...scan.counters },
-          };
-        },
+        items: found.flatMap((part) => part.items),
+        dropped: found.reduce((sum, part) => sum + part.dropped, 0),
+        cost: { ...scan.counters },
       };
     },
-  };
+  });
 }

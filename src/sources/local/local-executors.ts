@@ -1,7 +1,7 @@
 import type { LocalExecutorsConfig } from "../../config/schema.js";
 import type { ExecutorItem } from "../../core/items.js";
 import { toIso } from "../../core/timestamps.js";
-import type { Source, SourceLoad } from "../source.js";
+import { queryScopedSource, type Source, type SourceLoad } from "../source.js";
 import type { DirScanner, Scan } from "./dir-scanner.js";
 import { EXECUTOR_STORES, type ExecutorStore } from "./executor-stores.js";
 import { joinPath } from "./local-fs.js";
@@ -42,47 +42,41 @@ export function createLocalExecutorsSource(
     return false;
   }
 
-  return {
+  return queryScopedSource({
     name: config.name,
     kind: "local_executors",
     itemType: "executor",
     timeoutMs: config.timeoutMs,
-    plan(query) {
-      return {
-        action: "load",
-        scope: { workspace_path: query.workspacePath },
-        credential: null,
-        async load({ signal }): Promise<SourceLoad> {
-          const scan = deps.scanner.scan(config);
-          const items: ExecutorItem[] = [];
-          for (const store of EXECUTOR_STORES) {
-            signal.throwIfAborted();
-            if (!(await installed(scan, store))) continue;
-            const sessions =
-              store.sessions === null
-                ? null
-                : await store.sessions({
-                    scan,
-                    root: rootOf(store),
-                    home,
-                    workspacePath: query.workspacePath,
-                    signal,
-                  });
-            items.push({
-              id: store.id,
-              type: "executor",
-              name: store.name,
-              description: store.description,
-              last_active: toIso(sessions?.lastActiveMs ?? null),
-              source: config.name,
-              is_available: true,
-              supports_mcp: store.supportsMcp,
-              session_count: sessions?.count ?? null,
-            });
-          }
-          return { items, dropped: 0, cost: { ...scan.counters } };
-        },
-      };
+    scopeOf: (query) => ({ workspace_path: query.workspacePath }),
+    async load(query, { signal }): Promise<SourceLoad> {
+      const scan = deps.scanner.scan(config);
+      const items: ExecutorItem[] = [];
+      for (const store of EXECUTOR_STORES) {
+        signal.throwIfAborted();
+        if (!(await installed(scan, store))) continue;
+        const sessions =
+          store.sessions === null
+            ? null
+            : await store.sessions({
+                scan,
+                root: rootOf(store),
+                home,
+                workspacePath: query.workspacePath,
+                signal,
+              });
+        items.push({
+          id: store.id,
+          type: "executor",
+          name: store.name,
+          description: store.description,
+          last_active: toIso(sessions?.lastActiveMs ?? null),
+          source: config.name,
+          is_available: true,
+          supports_mcp: store.supportsMcp,
+          session_count: sessions?.count ?? null,
+        });
+      }
+      return { items, dropped: 0, cost: { ...scan.counters } };
     },
-  };
+  });
 }
