@@ -101,6 +101,8 @@ export function createSourceCache<T extends object>(options: SourceCacheOptions<
   return {
     get,
     peekFresh,
+    /** Forgets a key (a credential the upstream has refused). */
+    delete: (key: string) => void entries.delete(key),
     /** Entries currently held, and their approximate bytes: for tests and /readyz. */
     stats: () => ({
       entries: entries.size,

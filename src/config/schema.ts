@@ -126,6 +126,10 @@ export const RateLimitConfigSchema = z.strictObject({
   perMinute: z.number().int().min(0).default(600),
   /** Requests a caller may make at once before the per-minute rate applies. */
   burst: z.number().int().min(1).default(60),
+  /** Requests one client address may make per minute, whatever cookies it sends; 0 = off.
+   * Higher than the per-session limit: several users may share an address. */
+  addressPerMinute: z.number().int().min(0).default(3000),
+  addressBurst: z.number().int().min(1).default(300),
 });
 
 export const HttpConfigSchema = z.strictObject({

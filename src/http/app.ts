@@ -112,13 +112,15 @@ export function createApp(deps: AppDeps) {
   app.notFound(notFound);
   registerSecuritySchemes(app);
 
+  const cursorTtlMs = 60 * 60 * 1000;
   const cursors = createCursorCodec({
     ...(config.http.cursorSecret === undefined ? {} : { secret: config.http.cursorSecret }),
-    ttlMs: 60 * 60 * 1000,
+    ttlMs: cursorTtlMs,
     now: () => clock.now(),
   });
   const views = createListViews({
     cursors,
+    cursorTtlMs,
     maxBytes: Math.max(1024, Math.floor(config.cache.maxBytes / 2)),
     maxEntries: config.cache.maxEntries,
   });

@@ -140,10 +140,11 @@ export function createCollector(options: CollectorOptions) {
       const refusal = breaker.refusal();
       if (refusal !== null) throw new SourceFailure({ status: "error", reason: refusal });
       const deadline = createDeadline(timeoutMs);
+      const loadStarted = performance.now();
       try {
         const load = await plan.load({
           signal: deadline.signal,
-          budgetMs: timeoutMs,
+          remainingMs: () => timeoutMs - (performance.now() - loadStarted),
           callerKey: credentialHash ?? "anonymous",
         });
         breaker.succeeded();
@@ -155,7 +156,11 @@ export function createCollector(options: CollectorOptions) {
             : error,
         );
         const failure = classify(error, deadline.signal.aborted, timeoutMs);
-        if (failure.status === "unauthorized") refused.set(key, failure.reason);
+        // A refused credential must not keep seeing its old list as "stale": drop the entry.
+        if (failure.status === "unauthorized") {
+          refused.set(key, failure.reason);
+          options.cache.delete(key);
+        }
         if (failure.reason.startsWith("internal"))
           logger.error({
             event: "source_adapter_failed",
@@ -242,7 +247,10 @@ export type Collector = ReturnType<typeof createCollector>;
 
 /** Settles with `work`, or rejects as soon as `signal` fires, whichever is first. */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    work.catch(() => {}); // settles later on its own; nobody is waiting for it any more
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });

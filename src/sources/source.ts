@@ -19,9 +19,9 @@ export interface Credentials {
 export interface LoadContext {
   /** Fires at the source's timeout (or the request deadline): stop and give up. */
   signal: AbortSignal;
-  /** Milliseconds left before `signal` fires, for work that can end early with less, such as
-   * the portal's history look-ups. */
-  budgetMs: number;
+  /** Milliseconds left, now, before `signal` fires: for work that can end early with less,
+   * such as the portal's history look-ups, which start only after the list has arrived. */
+  remainingMs(): number;
   /** SHA-256 of the forwarded credential (hex), or "anonymous": for per-caller budgets. */
   callerKey: string;
 }

@@ -136,3 +136,16 @@ describe("portal history calls", () => {
     expect(dated(body)).toBe(0);
   });
 });
+
+describe("the portal source's time budget", () => {
+  it("stops history calls before the source timeout, counted from the start of the load", async () => {
+    const portal = await portalWith(3, () => ({ delayMs: 2000, json: [] }));
+    portal.route({ "/v1/portal/chats": { delayMs: 200, json: chats(3) } });
+    const gw = await gateway(portalConfig(portal, {}, 600));
+    const body = await (await gw.get("/api/chat-list", { psession: "u" })).json();
+    expect(body.sources[0].status).toBe("ok");
+    // The list took 200 ms of the 600: history calls get the rest less a margin, so the source
+    // answers before its own deadline instead of being cut off by it.
+    expect(body.sources[0].duration_ms).toBeLessThan(600);
+  });
+});

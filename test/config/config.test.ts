@@ -39,7 +39,7 @@ describe("parseConfig defaults", () => {
       },
       upstream: { maxBodyBytes: 2 * 1024 * 1024, connectionsPerOrigin: 32 },
       breaker: { failureThreshold: 5, cooldownMs: 30_000 },
-      rateLimit: { perMinute: 600, burst: 60 },
+      rateLimit: { perMinute: 600, burst: 60, addressPerMinute: 3000, addressBurst: 300 },
       http: { corsOrigins: [], maxUrlBytes: 8192 },
     });
   });

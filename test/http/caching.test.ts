@@ -90,6 +90,34 @@ describe("per-source cache", () => {
     expect(body.sources[0].status).toBe("error");
   });
 
+  it("forgets a portal list once the portal refuses that session, instead of serving it stale", async () => {
+    const clock = manualClock();
+    const portal = await upstream({
+      "/v1/portal/chats": { json: [{ id: 1, chat_type: "group", name: "secret plans" }] },
+      "/v1/portal/chats/1/history": { json: [] },
+    });
+    const gw = await gateway(
+      configFor({ portal }, { cache: { ...cache, unauthorizedTtlMs: 1000 } }),
+      { clock },
+    );
+    const get = async () => {
+      const response = await gw.get("/api/chat-list", { psession: "revoked" });
+      return { status: response.status, text: await response.text() };
+    };
+    expect((await get()).status).toBe(200);
+    portal.route({ "/v1/portal/chats": { status: 401, json: { detail: "Not authenticated" } } });
+    clock.advance(6000);
+    await get(); // serves the expired entry and starts the refresh that is refused
+    await untilCalls(portal.callsTo("/v1/portal/chats"), 2);
+    await new Promise((r) => setTimeout(r, 20));
+    for (const advance of [0, 2000, 2000]) {
+      clock.advance(advance);
+      const after = await get();
+      expect(after.status).toBe(401);
+      expect(after.text).not.toContain("secret plans");
+    }
+  });
+
   it("does not cache failures as data", async () => {
     const registry = await upstream({ "/executors": { status: 500 } });
     const gw = await gateway(configFor({ registry }, { cache }));

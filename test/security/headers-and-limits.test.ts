@@ -117,4 +117,15 @@ describe("limits", () => {
     expect((await gw.get("/api/chat-list", { psession: "polite" })).status).toBe(200);
     expect((await gw.get("/healthz")).status).toBe(200);
   });
+
+  it("also limits a client address that invents a new cookie for every request", async () => {
+    const gw = await gateway({
+      sources: [],
+      rateLimit: { perMinute: 60, burst: 3, addressPerMinute: 60, addressBurst: 5 },
+    });
+    const statuses = [];
+    for (let i = 0; i < 7; i++)
+      statuses.push((await gw.get("/api/chat-list", { psession: `fresh-${i}` })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+  });
 });

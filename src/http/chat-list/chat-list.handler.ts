@@ -83,6 +83,7 @@ export function createChatListHandler({
       cursor: query.cursor,
       limit: query.limit,
       complete,
+      now: clock.now(),
     });
     c.header("ETag", view.etag);
     if (matchesEtag(c.req.header("if-none-match"), view.etag)) return c.body(null, 304);

@@ -18,6 +18,8 @@ export interface ListView {
 interface Memo {
   /** Each source's status and items array the view was built from. */
   inputs: Array<{ status: string; items: readonly ChatListItem[] }>;
+  /** The cursor period it was built in (see cursorPeriod), or null without a next cursor. */
+  period: number | null;
   view: ListView;
 }
 
@@ -30,6 +32,9 @@ export interface ViewRequest {
   cursor: string | undefined;
   limit: number | null;
   complete: boolean;
+  /** Now, epoch ms: a view with a next cursor is rebuilt (and its ETag changes) every half
+   * cursor lifetime, so a client revalidating with 304s never holds an expired cursor. */
+  now: number;
 }
 
 /**
@@ -40,9 +45,11 @@ export interface ViewRequest {
  */
 export function createListViews(options: {
   cursors: CursorCodec;
+  cursorTtlMs: number;
   maxBytes: number;
   maxEntries: number;
 }) {
+  const cursorPeriod = (now: number) => Math.floor(now / Math.max(1, options.cursorTtlMs / 2));
   const memos = new LRUCache<string, Memo>({
     max: options.maxEntries,
     maxSize: options.maxBytes,
@@ -59,7 +66,8 @@ export function createListViews(options: {
       page.next === null ? null : await options.cursors.encode(page.next, request.binding);
     // Weak: it covers what the sidebar shows (items, counts, completeness, next position) and the
     // caller, not timings or ages, so an unchanged list revalidates with a 304.
-    const shown = `${request.callerKey}\n${itemsJson}\n${countsJson}\n${request.complete}\n${JSON.stringify(page.next)}`;
+    const period = page.next === null ? "" : String(cursorPeriod(request.now));
+    const shown = `${request.callerKey}\n${itemsJson}\n${countsJson}\n${request.complete}\n${JSON.stringify(page.next)}\n${period}`;
     const etag = `W/"${sha256Hex(shown).slice(0, 32)}"`;
     return { etag, itemsJson, countsJson, nextCursorJson: JSON.stringify(nextCursor) };
   }
@@ -69,6 +77,7 @@ export function createListViews(options: {
     const memo = memos.get(key);
     if (
       memo !== undefined &&
+      (memo.period === null || memo.period === cursorPeriod(request.now)) &&
       memo.inputs.length === collected.length &&
       memo.inputs.every(
         (input, index) =>
@@ -80,6 +89,7 @@ export function createListViews(options: {
     const view = await build(collected, request);
     memos.set(key, {
       inputs: collected.map((entry) => ({ status: entry.report.status, items: entry.items })),
+      period: view.nextCursorJson === "null" ? null : cursorPeriod(request.now),
       view,
     });
     return view;

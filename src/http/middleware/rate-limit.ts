@@ -7,8 +7,12 @@ import { psessionFrom } from "../credentials.js";
 import { ApiError } from "../problem.js";
 
 export interface RateLimitOptions {
+  /** Per session (psession cookie). */
   perMinute: number;
   burst: number;
+  /** Per client address, whatever cookie the request carries. */
+  addressPerMinute: number;
+  addressBurst: number;
   clock: Clock;
   /** The client's address, where the runtime knows it. */
   clientAddress: (c: Context<AppEnv>) => string | undefined;
@@ -21,34 +25,51 @@ interface Bucket {
   updatedAt: number;
 }
 
+/** A bucket's refill rate and size; `perMinute` 0 turns that bucket off. */
+interface Limit {
+  perMinute: number;
+  burst: number;
+}
+
 /**
- * A token bucket per caller — the hash of its psession cookie, else its client address — that
- * refills at `perMinute` and holds up to `burst`. An empty bucket answers 429 with Retry-After.
- * Per process: on Workers each isolate counts on its own (see the README).
+ * Token buckets that refill at `perMinute` and hold up to `burst`: one per session (the hash of
+ * its psession cookie) and one per client address, which every request also spends from — so a
+ * client cannot escape its limit by inventing a new cookie for each request. An empty bucket
+ * answers 429 with Retry-After. Per process: on Workers each isolate counts on its own.
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
   const buckets = new LRUCache<string, Bucket>({ max: options.maxCallers ?? 50_000 });
-  const perMs = options.perMinute / 60_000;
+  const session: Limit = { perMinute: options.perMinute, burst: options.burst };
+  const address: Limit = { perMinute: options.addressPerMinute, burst: options.addressBurst };
 
-  return async function limitRate(c, next) {
-    if (options.perMinute === 0) return next();
-    const cookie = psessionFrom(c.req.header("cookie"));
-    const key =
-      cookie !== null ? `s:${sha256Hex(cookie)}` : `a:${options.clientAddress(c) ?? "unknown"}`;
-    const now = options.clock.now();
-    const bucket = buckets.get(key) ?? { tokens: options.burst, updatedAt: now };
+  /** Takes a token from the key's bucket; the seconds to wait when there is none. */
+  function take(key: string, limit: Limit, now: number): number | null {
+    if (limit.perMinute === 0) return null;
+    const perMs = limit.perMinute / 60_000;
+    const bucket = buckets.get(key) ?? { tokens: limit.burst, updatedAt: now };
     bucket.tokens = Math.min(
-      options.burst,
+      limit.burst,
       bucket.tokens + Math.max(0, now - bucket.updatedAt) * perMs,
     );
     bucket.updatedAt = now;
     buckets.set(key, bucket);
-    if (bucket.tokens < 1) {
-      const retryAfterS = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
-      c.header("Retry-After", String(retryAfterS));
-      throw new ApiError("rate_limited", `too many requests; retry after ${retryAfterS} s`);
-    }
+    if (bucket.tokens < 1) return Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
     bucket.tokens -= 1;
+    return null;
+  }
+
+  return async function limitRate(c, next) {
+    // perMinute 0 turns rate limiting off altogether (benchmarks, trusted single-user setups).
+    if (session.perMinute === 0) return next();
+    const now = options.clock.now();
+    const cookie = psessionFrom(c.req.header("cookie"));
+    const waitS =
+      take(`a:${options.clientAddress(c) ?? "unknown"}`, address, now) ??
+      (cookie === null ? null : take(`s:${sha256Hex(cookie)}`, session, now));
+    if (waitS !== null) {
+      c.header("Retry-After", String(waitS));
+      throw new ApiError("rate_limited", `too many requests; retry after ${waitS} s`);
+    }
     return next();
   };
 }

@@ -277,7 +277,11 @@ function registeredProject(registry: string | null, workspacePath: string): stri
     const projects =
       (JSON.parse(registry) as { projects?: Record<string, unknown> }).projects ?? {};
     for (const [path, name] of Object.entries(projects))
-      if (typeof name === "string" && /^[\w.-]+$/.test(name) && sameWorkspace(path, workspacePath))
+      if (
+        typeof name === "string" &&
+        /^(?!\.{1,2}$)[\w.-]+$/.test(name) &&
+        sameWorkspace(path, workspacePath)
+      )
         return name;
   } catch {
     // an unreadable registry: only the hashed folder is looked in

@@ -30,7 +30,7 @@ export interface HistoryRequest {
   callerKey: string;
   signal: AbortSignal;
   /** Time left for history calls; chats not dated by then keep what is known (or null). */
-  budgetMs: number;
+  remainingMs(): number;
 }
 
 interface Known {
@@ -40,7 +40,7 @@ interface Known {
 
 // History calls stop this long before the source's own timeout, so the list itself still
 // arrives in time with whatever was dated.
-const HISTORY_MARGIN_MS = 25;
+const HISTORY_MARGIN_MS = 50;
 
 /**
  * Dates portal chats from their history, within the portal's rate limits. A chat's last activity
@@ -113,7 +113,7 @@ export function createHistoryTracker(options: HistoryOptions) {
   ): Promise<Map<string, number | null>> {
     const admitted = admit(chatIds, request.callerKey);
     if (admitted.length > 0) {
-      const deadline = createDeadline(request.budgetMs - HISTORY_MARGIN_MS, request.signal);
+      const deadline = createDeadline(request.remainingMs() - HISTORY_MARGIN_MS, request.signal);
       try {
         // A 429 met mid-batch stops the calls not yet started, not only later requests'.
         await mapWithConcurrency(admitted, options.concurrency, (id) =>

@@ -2,7 +2,7 @@ import type { PortalSourceConfig } from "../../config/schema.js";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { UpstreamClient } from "../../upstream/http-client.js";
-import type { Source, SourceLoad } from "../source.js";
+import type { LoadContext, Source, SourceLoad } from "../source.js";
 import { listIn, parseEach } from "../tolerant.js";
 import { createHistoryTracker } from "./history.js";
 import { normalizeChatType, PortalChatUpstream, toGroupChatItem } from "./portal-schema.js";
@@ -26,7 +26,8 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
     ...config.history,
   });
 
-  async function load(cookie: string, signal: AbortSignal, budgetMs: number, callerKey: string) {
+  async function load(cookie: string, context: LoadContext) {
+    const { signal, remainingMs, callerKey } = context;
     const body = await deps.client.getJson(`${config.baseUrl}/v1/portal/chats`, {
       headers: { cookie: `psession=${cookie}` },
       signal,
@@ -34,7 +35,7 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
     const { valid, dropped } = parseEach(listIn(body, "chats"), PortalChatUpstream);
     const lastActive = await history.lastActive(
       valid.map((chat) => chat.id),
-      { cookie, callerKey, signal, budgetMs },
+      { cookie, callerKey, signal, remainingMs },
     );
     const items = valid.map((chat) => {
       let chatType = normalizeChatType(chat.chat_type);
@@ -64,7 +65,7 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
         action: "load",
         scope: {},
         credential: cookie,
-        load: ({ signal, budgetMs, callerKey }) => load(cookie, signal, budgetMs, callerKey),
+        load: (context) => load(cookie, context),
       };
     },
   };
