@@ -103,12 +103,6 @@ export function createSourceCache<T extends object>(options: SourceCacheOptions<
     peekFresh,
     /** Forgets a key (a credential the upstream has refused). */
     delete: (key: string) => void entries.delete(key),
-    /** Entries currently held, and their approximate bytes: for tests and /readyz. */
-    stats: () => ({
-      entries: entries.size,
-      bytes: entries.calculatedSize,
-      inflight: inflight.size,
-    }),
   };
 }
 

@@ -54,7 +54,7 @@ export function createCircuitBreaker({ failureThreshold, cooldownMs, clock }: Br
     probing = false;
   }
 
-  return { refusal, succeeded, failed, state: () => ({ failures, open: openUntil > clock.now() }) };
+  return { refusal, succeeded, failed };
 }
 
 export type CircuitBreaker = ReturnType<typeof createCircuitBreaker>;

@@ -197,7 +197,6 @@ export function createDirScanner(
       head,
       summarize,
       counters,
-      exhausted: () => budget <= 0,
     };
   }
 
