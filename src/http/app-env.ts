@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { RequestIdVariables } from "hono/request-id";
 import type { SourceReport } from "../sources/collect.js";
+import type { Caller } from "./credentials.js";
 
 /** Per-request values shared by middleware and handlers. */
 export interface AppVariables extends RequestIdVariables {
@@ -11,6 +12,8 @@ export interface AppVariables extends RequestIdVariables {
       cost?: Record<string, number>;
     }
   >;
+  /** The caller's session and its hash, computed once (see callerOf). */
+  caller?: Caller;
   /** Set by the Worker entry: keeps background cache refreshes alive after the response. */
   waitUntil?: (work: Promise<unknown>) => void;
 }

@@ -1,3 +1,7 @@
+import type { Context } from "hono";
+import { sha256Hex } from "../cache/cache-key.js";
+import type { AppEnv } from "./app-env.js";
+
 /** RFC 6265 cookie-octets: what a cookie value may hold, so it can be forwarded verbatim. */
 const COOKIE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]{1,4096}$/;
 
@@ -16,4 +20,21 @@ export function psessionFrom(cookieHeader: string | undefined): string | null {
     return COOKIE_VALUE.test(value) ? value : null;
   }
   return null;
+}
+
+export interface Caller {
+  psession: string | null;
+  /** SHA-256 of `psession` (hex): what cache keys, rate-limit buckets and ETags use. */
+  psessionHash: string | null;
+}
+
+/** The request's caller, read and hashed once per request and kept on the context. */
+export function callerOf(c: Context<AppEnv>): Caller {
+  let caller = c.get("caller");
+  if (caller === undefined) {
+    const psession = psessionFrom(c.req.header("cookie"));
+    caller = { psession, psessionHash: psession === null ? null : sha256Hex(psession) };
+    c.set("caller", caller);
+  }
+  return caller;
 }

@@ -1,11 +1,10 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { TypedResponse } from "hono";
-import { sha256Hex } from "../../cache/cache-key.js";
 import type { Clock } from "../../core/clock.js";
 import type { SortKey } from "../../core/sort.js";
 import type { Collector } from "../../sources/collect.js";
 import type { AppEnv } from "../app-env.js";
-import { psessionFrom } from "../credentials.js";
+import { callerOf } from "../credentials.js";
 import { ApiError, ERROR_CODES, PROBLEM_CONTENT_TYPE, problem } from "../problem.js";
 import {
   failureDetail,
@@ -45,8 +44,7 @@ export function createChatListHandler({
       after = checked.key;
     }
 
-    const psession = psessionFrom(c.req.header("cookie"));
-    const psessionHash = psession === null ? null : sha256Hex(psession);
+    const { psession, psessionHash } = callerOf(c);
     const waitUntil = c.get("waitUntil");
     const collected = await collector.collect(
       {

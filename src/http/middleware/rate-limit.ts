@@ -1,9 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { LRUCache } from "lru-cache";
-import { sha256Hex } from "../../cache/cache-key.js";
 import type { Clock } from "../../core/clock.js";
 import type { AppEnv } from "../app-env.js";
-import { psessionFrom } from "../credentials.js";
+import { callerOf } from "../credentials.js";
 import { ApiError } from "../problem.js";
 
 export interface RateLimitOptions {
@@ -62,10 +61,10 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     // perMinute 0 turns rate limiting off altogether (benchmarks, trusted single-user setups).
     if (session.perMinute === 0) return next();
     const now = options.clock.now();
-    const cookie = psessionFrom(c.req.header("cookie"));
+    const { psessionHash } = callerOf(c);
     const waitS =
       take(`a:${options.clientAddress(c) ?? "unknown"}`, address, now) ??
-      (cookie === null ? null : take(`s:${sha256Hex(cookie)}`, session, now));
+      (psessionHash === null ? null : take(`s:${psessionHash}`, session, now));
     if (waitS !== null) {
       c.header("Retry-After", String(waitS));
       throw new ApiError("rate_limited", `too many requests; retry after ${waitS} s`);
