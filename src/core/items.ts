@@ -9,6 +9,9 @@ const IsoTimestamp = z
   .string()
   .openapi({ format: "date-time", example: "2026-03-10T12:00:00.000Z" });
 
+// Viben's current desktop client filters on item_type, not type.
+const ITEM_TYPE_NOTE = "The same value as `type`, for clients that read `item_type`.";
+
 const commonFields = {
   id: z.string().openapi({ description: "Unique in the response and stable across calls." }),
   name: z.string(),
@@ -27,6 +30,7 @@ export const GroupChatItemSchema = z
   .object({
     ...commonFields,
     type: z.literal("group_chat"),
+    item_type: z.literal("group_chat").openapi({ description: ITEM_TYPE_NOTE }),
     member_count: z.number().int().nullable(),
     session_count: z.number().int().nullable(),
     unread_count: z.number().int().nullable(),
@@ -45,6 +49,11 @@ export const ExecutorItemSchema = z
   .object({
     ...commonFields,
     type: z.literal("executor"),
+    item_type: z.literal("executor").openapi({ description: ITEM_TYPE_NOTE }),
+    icon_type: z.string().openapi({
+      description: "The executor's upper-case id, which Viben's desktop client maps to an icon.",
+      example: "CLAUDE_CODE",
+    }),
     is_available: z.boolean(),
     supports_mcp: z.boolean(),
     session_count: z.number().int().nullable(),
@@ -55,6 +64,7 @@ export const AgentItemSchema = z
   .object({
     ...commonFields,
     type: z.literal("agent"),
+    item_type: z.literal("agent").openapi({ description: ITEM_TYPE_NOTE }),
     model: z.string().nullable(),
     provider: z.string().nullable(),
     session_count: z.number().int().nullable(),

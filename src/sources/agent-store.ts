@@ -81,6 +81,7 @@ export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStor
     const item: AgentItem = {
       id,
       type: "agent",
+      item_type: "agent",
       name: agent.name ?? id,
       description: agent.description,
       last_active: toIso(lastActiveMs),

@@ -28,6 +28,9 @@ export interface SourceReport {
   duration_ms: number;
   age_ms: number | null;
   error: string | null;
+  /** What a sidebar or an operator should know although the source answered (a workspace it
+   * refused, chats it could not date yet, files it counted from their tail); null otherwise. */
+  note: string | null;
 }
 
 export interface Collected {
@@ -107,6 +110,7 @@ export function createCollector(options: CollectorOptions) {
       duration_ms: 0,
       age_ms: null,
       error: null,
+      note: null,
       ...fields,
     } satisfies SourceReport;
   }
@@ -198,6 +202,7 @@ export function createCollector(options: CollectorOptions) {
         duration_ms: round(clock.now() - started),
         age_ms: result.ageMs,
         error: result.state === "stale" ? `serving cached data: ${result.reason}` : null,
+        note: result.value.note ?? null,
       }),
       items,
       dropped: result.state === "loaded" ? dropped : 0,

@@ -80,6 +80,8 @@ export function createExecutorRegistrySource(
     const item: ExecutorItem = {
       id,
       type: "executor",
+      item_type: "executor",
+      icon_type: id,
       name: executor.name ?? id,
       description: executor.description,
       last_active: toIso(lastActiveMs),

@@ -32,6 +32,8 @@ export interface SourceLoad {
   dropped: number;
   /** What loading cost (files read, directories listed...), for the request log. */
   cost?: Record<string, number>;
+  /** Said in the source's report: what it left out or read only in part, and why. */
+  note?: string | null;
 }
 
 /** How one request uses one source. */

@@ -125,6 +125,7 @@ export function chatListContract({ runtime, upstream, gateway }: ContractHarness
       expect(body.items[1]).toEqual({
         id: "gc-a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
         type: "group_chat",
+        item_type: "group_chat",
         name: "general",
         description: "The main chat.",
         last_active: "2026-03-10T12:00:00.000Z",
@@ -144,6 +145,8 @@ export function chatListContract({ runtime, upstream, gateway }: ContractHarness
       expect(body.items[0]).toEqual({
         id: "CLAUDE_CODE",
         type: "executor",
+        item_type: "executor",
+        icon_type: "CLAUDE_CODE",
         name: "Claude Code",
         description: null,
         last_active: "2026-03-11T09:00:00.000Z",
@@ -155,6 +158,7 @@ export function chatListContract({ runtime, upstream, gateway }: ContractHarness
       expect(body.items[2]).toEqual({
         id: "reviewer",
         type: "agent",
+        item_type: "agent",
         name: "Reviewer",
         description: null,
         last_active: "2026-03-09T23:46:40.000Z",

@@ -6,6 +6,8 @@ function executor(fields: Partial<ExecutorItem> = {}): ExecutorItem {
   return {
     id: "CODEX",
     type: "executor",
+    item_type: "executor",
+    icon_type: fields.id ?? "CODEX",
     name: "Codex",
     description: null,
     last_active: null,
@@ -21,6 +23,7 @@ function agent(fields: Partial<AgentItem> = {}): AgentItem {
   return {
     id: "reviewer",
     type: "agent",
+    item_type: "agent",
     name: "Reviewer",
     description: null,
     last_active: null,
@@ -38,6 +41,7 @@ function groupChat(fields: Partial<GroupChatItem> = {}): GroupChatItem {
   return {
     id: "gc-1",
     type: "group_chat",
+    item_type: "group_chat",
     name: "general",
     description: null,
     last_active: null,

@@ -15,6 +15,7 @@ function report(name: string, status: SourceStatus, duration_ms = 0): SourceRepo
     duration_ms,
     age_ms: null,
     error: null,
+    note: null,
   };
 }
 

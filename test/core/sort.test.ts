@@ -8,6 +8,7 @@ function item(type: ItemType, id: string, name: string, last_active: string | nu
     return {
       ...common,
       type,
+      item_type: type,
       member_count: null,
       session_count: null,
       unread_count: null,
@@ -15,10 +16,19 @@ function item(type: ItemType, id: string, name: string, last_active: string | nu
       is_global: true,
     };
   if (type === "executor")
-    return { ...common, type, is_available: true, supports_mcp: false, session_count: null };
+    return {
+      ...common,
+      type,
+      item_type: type,
+      icon_type: id,
+      is_available: true,
+      supports_mcp: false,
+      session_count: null,
+    };
   return {
     ...common,
     type,
+    item_type: type,
     model: null,
     provider: null,
     session_count: null,

@@ -117,6 +117,7 @@ describe("agent store: fields", () => {
       {
         id: "reviewer",
         type: "agent",
+        item_type: "agent",
         name: "Reviewer",
         description: "Reviews pull requests.",
         last_active: "2026-03-10T12:00:00.000Z",

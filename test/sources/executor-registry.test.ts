@@ -188,6 +188,8 @@ describe("executor registry: aliases and timestamps", () => {
     expect(itemById(body, "GEMINI")).toEqual({
       id: "GEMINI",
       type: "executor",
+      item_type: "executor",
+      icon_type: "GEMINI",
       name: "Gemini",
       description: null,
       last_active: "2026-03-01T08:30:00.000Z",
@@ -337,6 +339,8 @@ describe("executor registry: one executor from two registries", () => {
       {
         id: "CLAUDE_CODE",
         type: "executor",
+        item_type: "executor",
+        icon_type: "CLAUDE_CODE",
         name: "Claude Code",
         description: "from alpha",
         last_active: "2026-03-05T00:00:00.000Z",

@@ -4,6 +4,7 @@ export const chatListExample = {
     {
       id: "gc-a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
       type: "group_chat" as const,
+      item_type: "group_chat" as const,
       name: "Project Discussion",
       description: "Team collaboration chat",
       last_active: "2024-01-16T14:30:00.000Z",
@@ -23,6 +24,8 @@ export const chatListExample = {
     {
       id: "CLAUDE_CODE",
       type: "executor" as const,
+      item_type: "executor" as const,
+      icon_type: "CLAUDE_CODE",
       name: "Claude Code",
       description: "Anthropic Claude Code CLI",
       last_active: "2024-01-16T13:00:00.000Z",
@@ -34,6 +37,7 @@ export const chatListExample = {
     {
       id: "my-agent",
       type: "agent" as const,
+      item_type: "agent" as const,
       name: "My Coding Assistant",
       description: "Custom agent for coding",
       last_active: "2024-01-16T12:00:00.000Z",
@@ -55,6 +59,7 @@ export const chatListExample = {
       duration_ms: 41.2,
       age_ms: 0,
       error: null,
+      note: null,
     },
     {
       name: "viben-executors",
@@ -64,6 +69,7 @@ export const chatListExample = {
       duration_ms: 8.4,
       age_ms: 0,
       error: null,
+      note: null,
     },
     {
       name: "viben-agents",
@@ -73,6 +79,7 @@ export const chatListExample = {
       duration_ms: 6.9,
       age_ms: 1200,
       error: null,
+      note: null,
     },
   ],
   complete: true,

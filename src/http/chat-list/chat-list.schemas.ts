@@ -98,6 +98,11 @@ export const SourceReportSchema = z
       .nullable()
       .openapi({ description: "Age of the data served; 0 when fetched for this request." }),
     error: z.string().nullable().openapi({ description: "Short reason when not ok." }),
+    note: z.string().nullable().openapi({
+      description:
+        "What a sidebar or an operator should know although the source answered: a workspace it refused, chats not yet dated, files counted from their tail.",
+      example: "3 chats not yet dated (history budget)",
+    }),
   })
   .openapi("SourceReport");
 

@@ -105,6 +105,7 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
       items.push({
         id: entry.name,
         type: "agent",
+        item_type: "agent",
         name: text(yaml.name) ?? entry.name,
         description: text(yaml.description),
         last_active: toIso(lastActiveMs),

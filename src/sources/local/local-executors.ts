@@ -67,6 +67,8 @@ export function createLocalExecutorsSource(
         items.push({
           id: store.id,
           type: "executor",
+          item_type: "executor",
+          icon_type: store.id,
           name: store.name,
           description: store.description,
           last_active: toIso(sessions?.lastActiveMs ?? null),

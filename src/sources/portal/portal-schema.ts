@@ -68,6 +68,7 @@ export function toGroupChatItem(
   return {
     id: `gc-${chat.id}`,
     type: "group_chat",
+    item_type: "group_chat",
     name: chat.name ?? chat.slug ?? chat.id,
     description: chat.description,
     last_active: toIso(lastActiveMs),
