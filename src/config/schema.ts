@@ -80,7 +80,8 @@ export const LocalExecutorsConfigSchema = z.strictObject({
 export const LocalAgentsConfigSchema = z.strictObject({
   kind: z.literal("local_agents"),
   ...localScan,
-  /** Workspaces whose .viben/agents are read must lie inside one of these; [home] when absent. */
+  /** When given, a workspace's .viben/agents is read only inside one of these; any workspace
+   * is read when absent (callers are held at the door instead: DESIGN §10). */
   workspaceRoots: z.array(AbsolutePath).optional(),
 });
 

@@ -1,5 +1,6 @@
 import type { SourceKind } from "../config/schema.js";
 import type { ChatListItem, ItemType } from "../core/items.js";
+import type { UnreadBasis } from "../core/unread.js";
 
 /** What a request asks of every source, already validated and normalized. */
 export interface SourceQuery {
@@ -34,6 +35,8 @@ export interface SourceLoad {
   cost?: Record<string, number>;
   /** Said in the source's report: what it left out or read only in part, and why. */
   note?: string | null;
+  /** By item id: what each item's unread count is computed from, for the read state layer. */
+  unread?: ReadonlyMap<string, UnreadBasis>;
 }
 
 /** How one request uses one source. */

@@ -17,7 +17,7 @@ type Item = {
 };
 type Json = {
   items: Item[];
-  sources: { name: string; status: string }[];
+  sources: { name: string; status: string; note: string | null }[];
   counts: Record<string, number>;
 };
 
@@ -25,6 +25,13 @@ const localConfig = (home: string) => ({
   sources: [
     { kind: "local_executors", name: "local-executors", home, searchPath: [] },
     { kind: "local_agents", name: "local-agents", home },
+  ],
+});
+
+const restrictedConfig = (home: string, workspaceRoots: string[]) => ({
+  sources: [
+    { kind: "local_executors", name: "local-executors", home, searchPath: [] },
+    { kind: "local_agents", name: "local-agents", home, workspaceRoots },
   ],
 });
 
@@ -129,9 +136,28 @@ describe("local sources", () => {
     expect(body.sources.map((source) => source.status)).toEqual(["ok", "ok"]);
   });
 
-  it("never read outside the roots, whatever workspace_path says", async () => {
+  it("read a workspace outside home by default, and not with workspaceRoots, saying why", async () => {
+    const { home } = buildFixtureHome();
+    const elsewhere = tempTree("chat-list-workspace-");
+    elsewhere.write(".viben/agents/scout/config.yaml", "name: Scout\n");
+    const path = `/api/chat-list?workspace_path=${encodeURIComponent(elsewhere.root)}`;
+
+    const open = await appFor(localConfig(home.root), home.root).get(path);
+    expect(byId(open, "scout")).toMatchObject({ name: "Scout", workspace_path: elsewhere.root });
+    expect(open.sources.find((source) => source.name === "local-agents")?.note).toBeNull();
+
+    const restricted = restrictedConfig(home.root, [home.root]);
+    const closed = await appFor(restricted, home.root).get(path);
+    expect(byId(closed, "scout")).toBeUndefined();
+    expect(closed.sources.find((source) => source.name === "local-agents")).toMatchObject({
+      status: "ok",
+      note: "workspace outside workspaceRoots: its agents were not read",
+    });
+  });
+
+  it("never read outside workspaceRoots, whatever workspace_path says", async () => {
     const { home, outside, beta } = buildFixtureHome();
-    const { get, read } = appFor(localConfig(home.root), home.root);
+    const { get, read } = appFor(restrictedConfig(home.root, [home.root]), home.root);
     for (const workspace of [
       "/../../etc",
       "/etc",

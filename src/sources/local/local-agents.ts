@@ -5,7 +5,8 @@ import type { Logger } from "../../core/logger.js";
 import { newest, toEpochMs, toIso } from "../../core/timestamps.js";
 import { queryScopedSource, type Source, type SourceLoad } from "../source.js";
 import type { DirScanner, Scan } from "./dir-scanner.js";
-import { isInside, joinPath } from "./local-fs.js";
+import { joinPath } from "./local-fs.js";
+import { workspaceFolder } from "./workspace-access.js";
 
 /*
  * Viben-layout agents on the local disk:
@@ -32,7 +33,6 @@ export interface LocalAgentsDeps {
 
 export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAgentsDeps): Source {
   const home = config.home ?? deps.home;
-  const workspaceRoots = config.workspaceRoots ?? [home];
 
   function readYaml(content: string | null, path: string): Yaml | null {
     if (content === null) return null;
@@ -120,22 +120,6 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
     return { items, dropped };
   }
 
-  /** The workspace's agents folder, when the workspace is inside an allowed root and the folder
-   * really is inside the workspace (a `.viben` symlink pointing elsewhere is not followed). */
-  async function workspaceAgentsRoot(scan: Scan, workspacePath: string) {
-    for (const allowed of workspaceRoots) {
-      const allowedReal = await scan.root(allowed);
-      const workspaceReal = await scan.root(workspacePath);
-      if (allowedReal === null || workspaceReal === null || !isInside(workspaceReal, allowedReal))
-        continue;
-      const agentsDir = joinPath(workspacePath, ".viben", "agents");
-      const agentsReal = await scan.root(agentsDir);
-      if (agentsReal !== null && isInside(agentsReal, workspaceReal))
-        return { agentsDir, rootReal: agentsReal };
-    }
-    return null;
-  }
-
   return queryScopedSource({
     name: config.name,
     kind: "local_agents",
@@ -144,28 +128,31 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
     async load(query, { signal }): Promise<SourceLoad> {
       const scan = deps.scanner.scan(config);
       const found = [];
+      let note: string | null = null;
       if (query.includeGlobal) {
         const globalDir = joinPath(home, ".viben", "agents");
         const rootReal = await scan.root(globalDir);
         if (rootReal !== null) found.push(await agentsIn(scan, globalDir, rootReal, null, signal));
       }
       if (query.workspacePath !== null) {
-        const workspace = await workspaceAgentsRoot(scan, query.workspacePath);
-        if (workspace !== null)
+        const workspace = await workspaceFolder(
+          scan,
+          query.workspacePath,
+          "agents",
+          config.workspaceRoots,
+        );
+        if (workspace.status === "found")
           found.push(
-            await agentsIn(
-              scan,
-              workspace.agentsDir,
-              workspace.rootReal,
-              query.workspacePath,
-              signal,
-            ),
+            await agentsIn(scan, workspace.dir, workspace.rootReal, query.workspacePath, signal),
           );
+        else if (workspace.status === "refused")
+          note = `${workspace.reason}: its agents were not read`;
       }
       return {
         items: found.flatMap((part) => part.items),
         dropped: found.reduce((sum, part) => sum + part.dropped, 0),
         cost: { ...scan.counters },
+        note,
       };
     },
   });
