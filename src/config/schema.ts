@@ -133,6 +133,28 @@ export const RateLimitConfigSchema = z.strictObject({
   addressBurst: z.number().int().min(1).default(300),
 });
 
+/** A host name or IP literal as a Host header names it, without port: "gw.example.com",
+ * "*.example.com" (any subdomain), "10.0.0.5", "[fd00::5]". */
+const AllowedHost = z
+  .string()
+  .transform((host) => host.trim().toLowerCase())
+  .pipe(
+    z
+      .string()
+      .regex(
+        /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/,
+        'a host name ("gw.example.com", "*.example.com") or IP literal, without scheme or port',
+      ),
+  );
+
+/** An address or CIDR the Node entry trusts as a proxy; checked again there with proxy-addr. */
+const TrustedProxy = z
+  .string()
+  .regex(
+    /^([0-9a-fA-F:.]+(\/\d{1,3})?|loopback|linklocal|uniquelocal)$/,
+    'an IP address, a CIDR such as "10.0.0.0/8", or one of "loopback", "linklocal", "uniquelocal"',
+  );
+
 export const HttpConfigSchema = z.strictObject({
   /** Origins allowed to call the API from a browser (CORS), e.g. "tauri://localhost". */
   corsOrigins: z.array(z.string().min(1)).default([]),
@@ -141,6 +163,16 @@ export const HttpConfigSchema = z.strictObject({
   /** Signs page cursors. Without it each process (each Worker isolate) signs with its own
    * random secret, so cursors do not survive a restart nor cross isolates: set it on Workers. */
   cursorSecret: z.string().min(16).optional(),
+  /** Host names answered besides loopback ones when listening on loopback (DNS rebinding
+   * guard); on any other address, when set, the only hosts answered. */
+  allowedHosts: z.array(AllowedHost).default([]),
+  /** When set, every /api/* request needs `Authorization: Bearer <accessToken>`. */
+  accessToken: z.string().min(32, "must be at least 32 characters").max(1024).optional(),
+  /** Who may say who the client is in X-Forwarded-For: false (nobody: the socket's address), a
+   * number of trusted proxy hops, or the trusted proxies' addresses and CIDRs. Node only. */
+  trustProxy: z
+    .union([z.literal(false), z.number().int().min(0).max(32), z.array(TrustedProxy).min(1)])
+    .default(false),
 });
 
 export const ConfigSchema = z.strictObject({

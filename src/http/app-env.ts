@@ -14,6 +14,8 @@ export interface AppVariables extends RequestIdVariables {
   >;
   /** The caller's session and its hash, computed once (see callerOf). */
   caller?: Caller;
+  /** The client's address, resolved once (see clientAddressOf). */
+  clientAddress?: string;
   /** Set by the Worker entry: keeps background cache refreshes alive after the response. */
   waitUntil?: (work: Promise<unknown>) => void;
 }

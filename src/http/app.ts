@@ -1,5 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
@@ -17,9 +16,13 @@ import { createChatListHandler } from "./chat-list/chat-list.handler.js";
 import { chatListRoute } from "./chat-list/chat-list.routes.js";
 import { createCursorCodec } from "./chat-list/cursor.js";
 import { createListViews } from "./chat-list/list-view.js";
+import type { ClientAddressResolver } from "./client-address.js";
 import { type DocsAssetReader, registerDocs } from "./docs.js";
 import { errorHandler, notFound, validationHook } from "./errors.js";
-import { healthzRoute, readyzRoute } from "./health.routes.js";
+import { healthRoute, healthzRoute, readyzRoute } from "./health.routes.js";
+import { accessToken } from "./middleware/access-token.js";
+import { hostGuard } from "./middleware/host-guard.js";
+import { originGuard } from "./middleware/origin-guard.js";
 import { rateLimit } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { urlLimit } from "./middleware/url-limit.js";
@@ -38,8 +41,11 @@ export interface AppDeps {
   local?: LocalSourceFactory;
   /** Node: serves the docs page's scripts from the gateway itself (no CDN, works offline). */
   docsAssets?: DocsAssetReader;
-  /** The client's address for rate limiting, where the runtime knows it. */
-  clientAddress?: (c: Context<AppEnv>) => string | undefined;
+  /** The client's address for rate limits and logs, where the runtime knows it. */
+  clientAddress?: ClientAddressResolver;
+  /** Whether the server listens on a loopback address: then only loopback Hosts (and
+   * http.allowedHosts) are answered, against DNS rebinding (DESIGN §10). */
+  loopbackListener?: boolean;
 }
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
@@ -73,15 +79,21 @@ export function createApp(deps: AppDeps) {
   });
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const clientAddress = deps.clientAddress ?? (() => undefined);
+  const { http } = config;
   app.use(requestId());
-  app.use(requestLog({ logger, clock }));
+  app.use(requestLog({ logger, clock, clientAddress }));
   app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginEmbedderPolicy: false }));
-  if (config.http.corsOrigins.length > 0)
+  const loopbackListener = deps.loopbackListener ?? false;
+  if (loopbackListener || http.allowedHosts.length > 0)
+    app.use(hostGuard({ loopbackListener, allowedHosts: http.allowedHosts }));
+  if (http.corsOrigins.length > 0)
     app.use(
       "/api/*",
       cors({
-        origin: config.http.corsOrigins,
-        allowMethods: ["GET", "OPTIONS"],
+        origin: http.corsOrigins,
+        allowMethods: ["GET", "POST", "OPTIONS"],
+        allowHeaders: ["Content-Type", "Authorization", "Last-Event-ID", "If-None-Match"],
         credentials: true,
         exposeHeaders: [
           "ETag",
@@ -93,15 +105,10 @@ export function createApp(deps: AppDeps) {
         maxAge: 600,
       }),
     );
-  app.use(urlLimit(config.http.maxUrlBytes));
-  app.use(
-    "/api/*",
-    rateLimit({
-      ...config.rateLimit,
-      clock,
-      clientAddress: deps.clientAddress ?? (() => undefined),
-    }),
-  );
+  app.use(urlLimit(http.maxUrlBytes));
+  if (http.accessToken !== undefined) app.use("/api/*", accessToken(http.accessToken));
+  app.use(originGuard(http.corsOrigins));
+  app.use("/api/*", rateLimit({ ...config.rateLimit, clock, clientAddress }));
   if (deps.waitUntilFromExecutionCtx)
     app.use(async function deferToExecutionCtx(c, next) {
       const ctx = c.executionCtx;
@@ -128,6 +135,7 @@ export function createApp(deps: AppDeps) {
   const routes = app
     .openapi(chatListRoute, createChatListHandler({ collector, clock, cursors, views }))
     .openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200))
+    .openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(readyzRoute, (c) =>
       c.json(
         { status: "ready" as const, sources: sources.map(({ name, kind }) => ({ name, kind })) },

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { problemResponses } from "./problem.js";
 
 export const HealthSchema = z.object({ status: z.literal("ok") }).openapi("Health");
 
@@ -16,7 +17,15 @@ export const healthzRoute = createRoute({
   summary: "Liveness: the process answers; touches no upstream",
   responses: {
     200: { description: "Alive", content: { "application/json": { schema: HealthSchema } } },
+    ...problemResponses(421),
   },
+});
+
+/** The same as /healthz: Viben's desktop client finds its gateway by probing /health. */
+export const healthRoute = createRoute({
+  ...healthzRoute,
+  path: "/health",
+  summary: "Liveness, as Viben's desktop client probes it; the same as /healthz",
 });
 
 export const readyzRoute = createRoute({
@@ -26,5 +35,6 @@ export const readyzRoute = createRoute({
   summary: "Readiness: config loaded and the configured sources known",
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: ReadinessSchema } } },
+    ...problemResponses(421),
   },
 });

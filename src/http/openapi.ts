@@ -8,7 +8,7 @@ export const OPENAPI_CONFIG = {
     title: "chat-list gateway",
     version: "0.1.0",
     description:
-      "One sorted list of everything a user can chat with — portal group chats, coding-agent executors and custom agents — aggregated from the configured upstream sources.",
+      "One sorted list of everything a user can chat with — portal group chats, coding-agent executors and custom agents — aggregated from the configured upstream sources.\n\nA gateway listening on loopback answers only requests whose `Host` names loopback or is in `http.allowedHosts` (others get 421 `host_not_allowed`, against DNS rebinding). State-changing routes refuse an `Origin` not in `http.corsOrigins` (403 `origin_not_allowed`). With `http.accessToken` set, `/api/*` needs `Authorization: Bearer <token>` (401 `token_required`).",
   },
   tags: [
     { name: "chat list", description: "The sidebar's one endpoint." },
@@ -16,7 +16,22 @@ export const OPENAPI_CONFIG = {
   ],
 };
 
+/** Who may call an /api/* route: the portal cookie is optional (portal sources need it), and so
+ * is the bearer token (needed only where http.accessToken is set). */
+export const LIST_SECURITY: Array<Record<string, string[]>> = [
+  { psession: [] },
+  { accessToken: [] },
+  { accessToken: [], psession: [] },
+  {},
+];
+
 export function registerSecuritySchemes(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "accessToken", {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "Required on every /api/* request when the gateway is configured with `http.accessToken` (or `CHAT_LIST_ACCESS_TOKEN`); otherwise not needed.",
+  });
   app.openAPIRegistry.registerComponent("securitySchemes", "psession", {
     type: "apiKey",
     in: "cookie",

@@ -5,8 +5,11 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const ERROR_CODES = {
   invalid_query: { status: 400, title: "Invalid query parameters" },
   invalid_cursor: { status: 400, title: "Invalid page cursor" },
+  token_required: { status: 401, title: "A valid access token is required" },
+  origin_not_allowed: { status: 403, title: "Origin not allowed" },
   not_found: { status: 404, title: "Not found" },
   uri_too_long: { status: 414, title: "Request URL too long" },
+  host_not_allowed: { status: 421, title: "Host not allowed" },
   rate_limited: { status: 429, title: "Too many requests" },
   unauthorized: { status: 401, title: "No source accepted the caller's credentials" },
   upstream_error: { status: 502, title: "No source answered" },

@@ -5,6 +5,7 @@ import { ConfigError } from "../config/load.js";
 import { createJsonLogger } from "../core/logger.js";
 import { createApp } from "../http/app.js";
 import { createLocalSourceFactory } from "../sources/local/index.js";
+import { isLoopbackAddress } from "./node/client-address.js";
 import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { nodeFs } from "./node/node-fs.js";
@@ -35,7 +36,9 @@ function start(): void {
       pathDirs: settings.pathDirs,
       toolEnv: settings.toolEnv,
     }),
-    clientAddress: (c) => getConnInfo(c).remote.address,
+    clientAddress: (c) =>
+      settings.clientAddress(getConnInfo(c).remote.address, c.req.header("x-forwarded-for")),
+    loopbackListener: isLoopbackAddress(host),
     docsAssets: createDocsAssetReader(),
   });
 

@@ -82,6 +82,17 @@ describe("portal history calls", () => {
     expect(dated(later)).toBe(5);
   });
 
+  it("say in the source's note how many chats the budget left undated, until none is", async () => {
+    const clock = manualClock();
+    const portal = await portalWith(5);
+    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 3 }), { clock });
+    const first = await (await gw.get("/api/chat-list", { psession: "u" })).json();
+    expect(first.sources[0].note).toBe("2 chats not yet dated (history budget)");
+    clock.advance(40_000);
+    const later = await (await gw.get("/api/chat-list", { psession: "u" })).json();
+    expect(later.sources[0].note).toBeNull();
+  });
+
   it("give each user their own budget", async () => {
     const portal = await portalWith(4);
     const gw = await gateway(portalConfig(portal, { perUserPerMinute: 2 }));

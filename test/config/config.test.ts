@@ -40,7 +40,7 @@ describe("parseConfig defaults", () => {
       upstream: { maxBodyBytes: 2 * 1024 * 1024, connectionsPerOrigin: 32 },
       breaker: { failureThreshold: 5, cooldownMs: 30_000 },
       rateLimit: { perMinute: 600, burst: 60, addressPerMinute: 3000, addressBurst: 300 },
-      http: { corsOrigins: [], maxUrlBytes: 8192 },
+      http: { corsOrigins: [], maxUrlBytes: 8192, allowedHosts: [], trustProxy: false },
     });
   });
 
@@ -121,6 +121,38 @@ describe("parseConfig baseUrl", () => {
     const error = configError(() => parseConfig({ sources: [{ ...registry, baseUrl }] }));
     expect(problemPaths(error)).toEqual(["sources.0.baseUrl"]);
   });
+});
+
+describe("parseConfig http: who may call", () => {
+  it("lower-cases allowed hosts and keeps *. patterns and IPv6 literals", () => {
+    const config = parseConfig({
+      http: { allowedHosts: ["GW.Example.com", "*.corp.example", "[fd00::1]"] },
+    });
+    expect(config.http.allowedHosts).toEqual(["gw.example.com", "*.corp.example", "[fd00::1]"]);
+  });
+
+  it.each(["http://gw.example.com", "gw.example.com:8787", "", "a b", "*"])(
+    "rejects the allowed host %j",
+    (host) => {
+      const error = configError(() => parseConfig({ http: { allowedHosts: [host] } }));
+      expect(problemPaths(error)).toEqual(["http.allowedHosts.0"]);
+    },
+  );
+
+  it.each([[false], [2], [["10.0.0.0/8", "::1", "loopback"]]])(
+    "accepts trustProxy %j",
+    (trustProxy) => {
+      expect(parseConfig({ http: { trustProxy } }).http.trustProxy).toEqual(trustProxy);
+    },
+  );
+
+  it.each([[true], [-1], [[]], [["10.0.0.0/8 "]], ["10.0.0.0/8"]])(
+    "rejects trustProxy %j",
+    (trustProxy) => {
+      const error = configError(() => parseConfig({ http: { trustProxy } }));
+      expect(problemPaths(error)[0]).toMatch(/^http\.trustProxy/);
+    },
+  );
 });
 
 describe("parseConfig rejects", () => {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { parseConfig } from "../../src/config/load.js";
 import type { Clock } from "../../src/core/clock.js";
 import type { Logger } from "../../src/core/logger.js";
@@ -38,6 +39,9 @@ export async function startGateway(
     fetch: pool.fetch,
     logger,
     docsAssets: createDocsAssetReader(),
+    // As npm start on 127.0.0.1: the socket's address, and only loopback Hosts answered.
+    clientAddress: (c) => getConnInfo(c).remote.address,
+    loopbackListener: true,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { LIST_SECURITY } from "../openapi.js";
 import { PROBLEM_CONTENT_TYPE, problemResponses } from "../problem.js";
 import {
   ChatListProblemSchema,
@@ -34,7 +35,7 @@ export const chatListRoute = createRoute({
   summary: "Everything the caller can chat with, in one sorted list",
   description:
     "Fans out to the configured sources in parallel (portal group chats, executor registries, agent stores), merges and sorts the items by last activity, counts them, and reports which sources answered. Portal chats need the caller's `psession` cookie. Page with `limit` and `cursor`; revalidate with `If-None-Match`.",
-  security: [{ psession: [] }, {}] as Array<Record<string, string[]>>,
+  security: LIST_SECURITY,
   request: { query: ChatListQuerySchema },
   responses: {
     200: {
@@ -43,9 +44,9 @@ export const chatListRoute = createRoute({
       content: { "application/json": { schema: ChatListResponseSchema } },
     },
     304: { description: "Not modified: `If-None-Match` names the current ETag. No body." },
-    ...problemResponses(400, 429, 500),
+    ...problemResponses(400, 421, 429, 500),
     401: sourcesProblem(
-      "Every source that was asked refused the caller's credentials (or none were sent).",
+      "`unauthorized`: every source that was asked refused the caller's credentials (or none were sent); the body lists the sources. `token_required`: `http.accessToken` is set and the request's Bearer token is missing or wrong.",
     ),
     502: sourcesProblem("No source answered, and not all of them timed out."),
     504: sourcesProblem("Every source that was asked timed out."),

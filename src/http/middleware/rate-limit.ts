@@ -1,7 +1,8 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { LRUCache } from "lru-cache";
 import type { Clock } from "../../core/clock.js";
 import type { AppEnv } from "../app-env.js";
+import { type ClientAddressResolver, clientAddressOf } from "../client-address.js";
 import { callerOf } from "../credentials.js";
 import { ApiError } from "../problem.js";
 
@@ -14,7 +15,7 @@ export interface RateLimitOptions {
   addressBurst: number;
   clock: Clock;
   /** The client's address, where the runtime knows it. */
-  clientAddress: (c: Context<AppEnv>) => string | undefined;
+  clientAddress: ClientAddressResolver;
   /** Callers remembered at most (least recently seen forgotten first). */
   maxCallers?: number;
 }
@@ -63,7 +64,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     const now = options.clock.now();
     const { psessionHash } = callerOf(c);
     const waitS =
-      take(`a:${options.clientAddress(c) ?? "unknown"}`, address, now) ??
+      take(`a:${clientAddressOf(c, options.clientAddress)}`, address, now) ??
       (psessionHash === null ? null : take(`s:${psessionHash}`, session, now));
     if (waitS !== null) {
       c.header("Retry-After", String(waitS));

@@ -2,18 +2,24 @@ import type { MiddlewareHandler } from "hono";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { AppEnv } from "../app-env.js";
+import { type ClientAddressResolver, clientAddressOf } from "../client-address.js";
 
 export interface RequestLogOptions {
   logger: Logger;
   clock: Clock;
+  clientAddress: ClientAddressResolver;
 }
 
 /**
- * One JSON line per request: method, path (no query string, which may carry paths), status,
- * duration and, for the chat list, each source's status and duration. Headers are never logged,
- * so neither is a cookie.
+ * One JSON line per request: method, path (no query string, which may carry paths), the client's
+ * address (as the rate limit sees it), status, duration and, for the chat list, each source's
+ * status and duration. Headers are never logged, so neither is a cookie.
  */
-export function requestLog({ logger, clock }: RequestLogOptions): MiddlewareHandler<AppEnv> {
+export function requestLog({
+  logger,
+  clock,
+  clientAddress,
+}: RequestLogOptions): MiddlewareHandler<AppEnv> {
   return async function logRequest(c, next) {
     const started = clock.now();
     await next();
@@ -23,6 +29,7 @@ export function requestLog({ logger, clock }: RequestLogOptions): MiddlewareHand
       request_id: c.get("requestId"),
       method: c.req.method,
       path: c.req.path,
+      client: clientAddressOf(c, clientAddress),
       status: c.res.status,
       duration_ms: clock.now() - started,
       ...(sources === undefined ? {} : { sources }),

@@ -4,6 +4,7 @@ import { delimiter } from "node:path";
 import { DEFAULT_NODE_CONFIG } from "../../config/defaults.js";
 import { ConfigError, parseConfig, parseConfigJson } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
+import { createForwardedAddressResolver, type ForwardedAddressResolver } from "./client-address.js";
 
 export interface NodeSettings {
   config: Config;
@@ -16,6 +17,8 @@ export interface NodeSettings {
   pathDirs: string[];
   /** The variables coding-agent CLIs read to move their data (passed to the local sources). */
   toolEnv: Record<string, string | undefined>;
+  /** The client's address from the socket's and X-Forwarded-For, as http.trustProxy says. */
+  clientAddress: ForwardedAddressResolver;
 }
 
 type Env = Record<string, string | undefined>;
@@ -50,16 +53,39 @@ export function loadNodeConfig(env: Env): { config: Config; origin: string } {
 }
 
 export function loadNodeSettings(env: Env): NodeSettings {
-  const { config, origin } = loadNodeConfig(env);
+  const loaded = loadNodeConfig(env);
+  let config = loaded.config;
   const problems: string[] = [];
   const port = Number(env.PORT ?? "8787");
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     problems.push(`PORT: not a port number: ${env.PORT}`);
   const host = env.HOST ?? "127.0.0.1";
   if (host.trim() === "") problems.push("HOST: must not be empty");
+  // The token may come from the environment, so it need not be written into a config file.
+  const token = env.CHAT_LIST_ACCESS_TOKEN;
+  if (token !== undefined && token !== "") {
+    if (token.length < 32 || token.length > 1024)
+      problems.push("CHAT_LIST_ACCESS_TOKEN: must be 32 to 1024 characters");
+    else config = { ...config, http: { ...config.http, accessToken: token } };
+  }
+  let clientAddress: ForwardedAddressResolver = (socketAddress) => socketAddress;
+  try {
+    clientAddress = createForwardedAddressResolver(config.http.trustProxy);
+  } catch (error) {
+    problems.push(`http.trustProxy: ${(error as Error).message}`);
+  }
   if (problems.length > 0) throw new ConfigError("environment", problems);
   const home = env.HOME !== undefined && env.HOME !== "" ? env.HOME : homedir();
   const pathDirs = (env.PATH ?? "").split(delimiter).filter((dir) => dir.startsWith("/"));
   const toolEnv = Object.fromEntries(TOOL_ENV.map((name) => [name, env[name]]));
-  return { config, configOrigin: origin, port, host, home, pathDirs, toolEnv };
+  return {
+    config,
+    configOrigin: loaded.origin,
+    port,
+    host,
+    home,
+    pathDirs,
+    toolEnv,
+    clientAddress,
+  };
 }

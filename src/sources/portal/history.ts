@@ -106,11 +106,14 @@ export function createHistoryTracker(options: HistoryOptions) {
     }
   }
 
-  /** Last activity (epoch ms or null) for each chat id: remembered, or fetched now. */
+  /**
+   * Last activity (epoch ms or null) for each chat id: remembered, or fetched now; and how many
+   * chats have never been dated yet (left for later requests by the budgets, or failed).
+   */
   async function lastActive(
     chatIds: readonly string[],
     request: HistoryRequest,
-  ): Promise<Map<string, number | null>> {
+  ): Promise<{ byId: Map<string, number | null>; undated: number }> {
     const admitted = admit(chatIds, request.callerKey);
     if (admitted.length > 0) {
       const deadline = createDeadline(request.remainingMs() - HISTORY_MARGIN_MS, request.signal);
@@ -125,7 +128,14 @@ export function createHistoryTracker(options: HistoryOptions) {
         deadline.dispose();
       }
     }
-    return new Map(chatIds.map((id) => [id, known.get(id)?.lastActiveMs ?? null]));
+    const byId = new Map<string, number | null>();
+    let undated = 0;
+    for (const id of chatIds) {
+      const entry = known.get(id);
+      if (entry === undefined) undated++;
+      byId.set(id, entry?.lastActiveMs ?? null);
+    }
+    return { byId, undated };
   }
 
   return { lastActive };

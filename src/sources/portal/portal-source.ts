@@ -33,7 +33,7 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
       signal,
     });
     const { valid, dropped } = parseEach(listIn(body, "chats"), PortalChatUpstream);
-    const lastActive = await history.lastActive(
+    const { byId: lastActive, undated } = await history.lastActive(
       valid.map((chat) => chat.id),
       { cookie, callerKey, signal, remainingMs },
     );
@@ -49,7 +49,13 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
       }
       return toGroupChatItem(chat, chatType, config.name, lastActive.get(chat.id) ?? null);
     });
-    return { items, dropped } satisfies SourceLoad;
+    // Chats left undated show last_active null and sort last; say why, so nobody takes them
+    // for inactive ones. A later request dates them as the budgets refill.
+    const note =
+      undated === 0
+        ? null
+        : `${undated} ${undated === 1 ? "chat" : "chats"} not yet dated (history budget)`;
+    return { items, dropped, note } satisfies SourceLoad;
   }
 
   return {
