@@ -19,6 +19,8 @@ const sourceBase = {
 export const PortalSourceConfigSchema = z.strictObject({
   kind: z.literal("portal"),
   ...sourceBase,
+  /** How long a session's identity (from /v1/users/me) is reused. */
+  identityTtlMs: z.number().int().min(0).default(600_000),
   history: z
     .strictObject({
       /** History calls in flight at once for one request. */

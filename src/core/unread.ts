@@ -4,6 +4,17 @@
  * state layer combines it with the caller's marker for each request.
  */
 
+/** Where a message stands in its chat: a portal stream id `<ms>-<seq>`, or a Viben message's
+ * timestamp (seq 0). Compared as two integers, never as strings. */
+export interface MessagePosition {
+  ms: number;
+  seq: number;
+}
+
+export function comparePositions(a: MessagePosition, b: MessagePosition): number {
+  return a.ms - b.ms || a.seq - b.seq;
+}
+
 /** A Viben group chat: the agent messages that count, and when the human member last looked. */
 export interface VibenUnreadBasis {
   kind: "viben";
@@ -13,7 +24,16 @@ export interface VibenUnreadBasis {
   countedMs: readonly number[];
 }
 
-export type UnreadBasis = VibenUnreadBasis;
+/** A portal chat: the users' messages of the history the gateway holds. */
+export interface PortalUnreadBasis {
+  kind: "portal";
+  /** The newest message of any type held; null when the history is empty. */
+  newest: MessagePosition | null;
+  /** Messages of type `user`, ascending by position, with who sent them. */
+  messages: readonly { position: MessagePosition; senderId: string | null }[];
+}
+
+export type UnreadBasis = VibenUnreadBasis | PortalUnreadBasis;
 
 /** Counted messages strictly after the later of the basis's own mark and `markerMs`. */
 export function vibenUnread(basis: VibenUnreadBasis, markerMs: number | null): number {
@@ -30,4 +50,34 @@ export function vibenUnread(basis: VibenUnreadBasis, markerMs: number | null): n
     else high = middle;
   }
   return basis.countedMs.length - low;
+}
+
+/**
+ * The caller's own newest message in a portal chat: sending counts as reading up to it.
+ * Null when the caller sent none of the held messages.
+ */
+export function ownNewest(basis: PortalUnreadBasis, userId: string): MessagePosition | null {
+  for (let index = basis.messages.length - 1; index >= 0; index--) {
+    const message = basis.messages[index];
+    if (message?.senderId === userId) return message.position;
+  }
+  return null;
+}
+
+/** Others' user messages after the later of the marker and the caller's own newest message. */
+export function portalUnread(
+  basis: PortalUnreadBasis,
+  userId: string,
+  marker: MessagePosition | null,
+): number {
+  const own = ownNewest(basis, userId);
+  const after =
+    marker === null ? own : own === null || comparePositions(marker, own) >= 0 ? marker : own;
+  let count = 0;
+  for (let index = basis.messages.length - 1; index >= 0; index--) {
+    const message = basis.messages[index] as PortalUnreadBasis["messages"][number];
+    if (after !== null && comparePositions(message.position, after) <= 0) break;
+    if (message.senderId !== userId) count++;
+  }
+  return count;
 }

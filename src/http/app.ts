@@ -10,6 +10,9 @@ import { createCollector } from "../sources/collect.js";
 import { createSources } from "../sources/create-sources.js";
 import type { LocalSourceFactory } from "../sources/local/index.js";
 import type { SourceLoad } from "../sources/source.js";
+import { createMemoryStore } from "../state/memory-store.js";
+import type { ReadMarkerStore } from "../state/read-marker-store.js";
+import { createReadState } from "../state/read-state.js";
 import { createUpstreamClient, type FetchLike } from "../upstream/http-client.js";
 import type { AppEnv } from "./app-env.js";
 import { createChatListHandler } from "./chat-list/chat-list.handler.js";
@@ -46,6 +49,9 @@ export interface AppDeps {
   /** Whether the server listens on a loopback address: then only loopback Hosts (and
    * http.allowedHosts) are answered, against DNS rebinding (DESIGN §10). */
   loopbackListener?: boolean;
+  /** Where read markers live (DESIGN §8): the runtime builds the backend `state.kind` names;
+   * in memory when absent (tests). */
+  readMarkers?: ReadMarkerStore;
 }
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
@@ -77,6 +83,9 @@ export function createApp(deps: AppDeps) {
     unauthorizedTtlMs: config.cache.unauthorizedTtlMs,
     breaker: config.breaker,
   });
+
+  const readMarkers = deps.readMarkers ?? createMemoryStore();
+  const readState = createReadState({ store: readMarkers, clock, logger });
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const clientAddress = deps.clientAddress ?? (() => undefined);
@@ -133,7 +142,7 @@ export function createApp(deps: AppDeps) {
   });
   // Chained, so the app's type carries every route for hono/client (see AppType).
   const routes = app
-    .openapi(chatListRoute, createChatListHandler({ collector, clock, cursors, views }))
+    .openapi(chatListRoute, createChatListHandler({ collector, clock, cursors, views, readState }))
     .openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(readyzRoute, (c) =>

@@ -42,6 +42,9 @@ export interface Collected {
   dropped: number;
   /** What loading cost, when this request loaded the source (not served from cache). */
   cost?: Record<string, number>;
+  /** The read-state seam of the source's load (see SourceLoad), when it answered. */
+  unread?: SourceLoad["unread"];
+  identity?: SourceLoad["identity"];
 }
 
 export interface CollectorOptions {
@@ -195,7 +198,7 @@ export function createCollector(options: CollectorOptions) {
         dropped: 0,
       };
     }
-    const { items, dropped } = result.value;
+    const { items, dropped, unread, identity } = result.value;
     return {
       report: report(source, result.state === "stale" ? "stale" : "ok", {
         item_count: items.length,
@@ -209,6 +212,8 @@ export function createCollector(options: CollectorOptions) {
       ...(result.state === "loaded" && result.value.cost !== undefined
         ? { cost: result.value.cost }
         : {}),
+      ...(unread === undefined ? {} : { unread }),
+      ...(identity === undefined ? {} : { identity }),
     };
   }
 

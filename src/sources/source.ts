@@ -37,6 +37,9 @@ export interface SourceLoad {
   note?: string | null;
   /** By item id: what each item's unread count is computed from, for the read state layer. */
   unread?: ReadonlyMap<string, UnreadBasis>;
+  /** Whose read markers apply to these items (`<portal source>:<user id>`, or `local`); null
+   * when the source could not tell, absent when its items have no read state. */
+  identity?: string | null;
 }
 
 /** How one request uses one source. */

@@ -19,6 +19,8 @@ async function portalWith(
 ) {
   const routes: Record<string, (call: RecordedCall) => object> = {
     "/v1/portal/chats": () => ({ json: chats(count) }),
+    // Asked once per session (then cached), and spent from the same budgets as the histories.
+    "/v1/users/me": () => ({ json: { id: 7, username: "exampleuser" } }),
   };
   for (let id = 1; id <= count; id++) routes[`/v1/portal/chats/${id}/history`] = history;
   return upstream(routes);
@@ -71,7 +73,8 @@ describe("portal history calls", () => {
   it("stop at the per-user budget; the rest stay null until a later request fills them in", async () => {
     const clock = manualClock();
     const portal = await portalWith(5);
-    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 3 }), { clock });
+    // Four calls a minute: who the caller is, then three histories.
+    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 4 }), { clock });
     const first = await (await gw.get("/api/chat-list", { psession: "u" })).json();
     expect(historyCalls(portal)).toHaveLength(3);
     expect(dated(first)).toBe(3);
@@ -85,7 +88,7 @@ describe("portal history calls", () => {
   it("say in the source's note how many chats the budget left undated, until none is", async () => {
     const clock = manualClock();
     const portal = await portalWith(5);
-    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 3 }), { clock });
+    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 4 }), { clock });
     const first = await (await gw.get("/api/chat-list", { psession: "u" })).json();
     expect(first.sources[0].note).toBe("2 chats not yet dated (history budget)");
     clock.advance(40_000);
@@ -95,7 +98,7 @@ describe("portal history calls", () => {
 
   it("give each user their own budget", async () => {
     const portal = await portalWith(4);
-    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 2 }));
+    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 3 }));
     await gw.get("/api/chat-list", { psession: "alice" });
     await gw.get("/api/chat-list", { psession: "bob" });
     expect(historyCalls(portal)).toHaveLength(4);
@@ -103,7 +106,8 @@ describe("portal history calls", () => {
 
   it("stop at the instance-wide budget, whoever asks", async () => {
     const portal = await portalWith(6);
-    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 100, perMinute: 4 }));
+    // Five calls a minute for the gateway: alice's identity and four histories; none for bob.
+    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 100, perMinute: 5 }));
     await gw.get("/api/chat-list", { psession: "alice" });
     await gw.get("/api/chat-list", { psession: "bob" });
     expect(historyCalls(portal)).toHaveLength(4);

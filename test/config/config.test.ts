@@ -58,6 +58,7 @@ describe("parseConfig defaults", () => {
     expect(parseConfig({ sources: [portal] }).sources[0]).toEqual({
       ...portal,
       timeoutMs: 1500,
+      identityTtlMs: 600_000,
       history: {
         concurrency: 4,
         ttlMs: 60_000,

@@ -3,6 +3,8 @@ import type { TypedResponse } from "hono";
 import type { Clock } from "../../core/clock.js";
 import type { SortKey } from "../../core/sort.js";
 import type { Collector } from "../../sources/collect.js";
+import type { ReadState } from "../../state/read-state.js";
+import { readableSources, withUnreadCounts } from "../../state/unread-counts.js";
 import type { AppEnv } from "../app-env.js";
 import { callerOf } from "../credentials.js";
 import { ApiError, ERROR_CODES, PROBLEM_CONTENT_TYPE, problem } from "../problem.js";
@@ -18,12 +20,14 @@ import type { chatListRoute } from "./chat-list.routes.js";
 import type { ChatListResponse } from "./chat-list.schemas.js";
 import type { CursorCodec } from "./cursor.js";
 import type { ListViews } from "./list-view.js";
+import { withUnavailableNotes } from "./unread-notes.js";
 
 export interface ChatListHandlerDeps {
   collector: Collector;
   clock: Clock;
   cursors: CursorCodec;
   views: ListViews;
+  readState: ReadState;
 }
 
 export function createChatListHandler({
@@ -31,6 +35,7 @@ export function createChatListHandler({
   clock,
   cursors,
   views,
+  readState,
 }: ChatListHandlerDeps): RouteHandler<typeof chatListRoute, AppEnv> {
   return async (c) => {
     const started = clock.now();
@@ -55,7 +60,8 @@ export function createChatListHandler({
       { psession, psessionHash },
       waitUntil === undefined ? {} : { waitUntil },
     );
-    const sources = collected.map((entry) => entry.report);
+    const markers = await readState.snapshot(readableSources(collected));
+    const sources = withUnavailableNotes(collected, markers.unavailable);
     const complete = isComplete(sources);
     c.set("sourceLog", sourceLog(collected));
     c.header("Cache-Control", "private, no-cache");
@@ -82,6 +88,8 @@ export function createChatListHandler({
       limit: query.limit,
       complete,
       now: clock.now(),
+      markersVersion: markers.version,
+      itemsOf: (entry) => withUnreadCounts(entry, markers),
     });
     c.header("ETag", view.etag);
     if (matchesEtag(c.req.header("if-none-match"), view.etag)) return c.body(null, 304);

@@ -20,6 +20,7 @@ interface Memo {
   inputs: Array<{ status: string; items: readonly ChatListItem[] }>;
   /** The cursor period it was built in (see cursorPeriod), or null without a next cursor. */
   period: number | null;
+  markersVersion: string;
   view: ListView;
 }
 
@@ -35,6 +36,11 @@ export interface ViewRequest {
   /** Now, epoch ms: a view with a next cursor is rebuilt (and its ETag changes) every half
    * cursor lifetime, so a client revalidating with 304s never holds an expired cursor. */
   now: number;
+  /** The version of the caller's read markers the unread counts come from: a marker change
+   * rebuilds the view and changes its ETag. */
+  markersVersion: string;
+  /** A source's items as the caller sees them (unread counts from the caller's markers). */
+  itemsOf(entry: Collected): readonly ChatListItem[];
 }
 
 /**
@@ -58,7 +64,7 @@ export function createListViews(options: {
   });
 
   async function build(collected: readonly Collected[], request: ViewRequest): Promise<ListView> {
-    const { items, counts } = assembleList(collected.map((entry) => entry.items));
+    const { items, counts } = assembleList(collected.map((entry) => request.itemsOf(entry)));
     const page = pageAfter(items, request.after, request.limit);
     const itemsJson = JSON.stringify(page.items);
     const countsJson = JSON.stringify(counts);
@@ -67,7 +73,7 @@ export function createListViews(options: {
     // Weak: it covers what the sidebar shows (items, counts, completeness, next position) and the
     // caller, not timings or ages, so an unchanged list revalidates with a 304.
     const period = page.next === null ? "" : String(cursorPeriod(request.now));
-    const shown = `${request.callerKey}\n${itemsJson}\n${countsJson}\n${request.complete}\n${JSON.stringify(page.next)}\n${period}`;
+    const shown = `${request.callerKey}\n${request.markersVersion}\n${itemsJson}\n${countsJson}\n${request.complete}\n${JSON.stringify(page.next)}\n${period}`;
     const etag = `W/"${sha256Hex(shown).slice(0, 32)}"`;
     return { etag, itemsJson, countsJson, nextCursorJson: JSON.stringify(nextCursor) };
   }
@@ -78,6 +84,7 @@ export function createListViews(options: {
     if (
       memo !== undefined &&
       (memo.period === null || memo.period === cursorPeriod(request.now)) &&
+      memo.markersVersion === request.markersVersion &&
       memo.inputs.length === collected.length &&
       memo.inputs.every(
         (input, index) =>
@@ -90,6 +97,7 @@ export function createListViews(options: {
     memos.set(key, {
       inputs: collected.map((entry) => ({ status: entry.report.status, items: entry.items })),
       period: view.nextCursorJson === "null" ? null : cursorPeriod(request.now),
+      markersVersion: request.markersVersion,
       view,
     });
     return view;

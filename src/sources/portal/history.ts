@@ -1,14 +1,15 @@
 import { LRUCache } from "lru-cache";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
-import { newest } from "../../core/timestamps.js";
+import type { PortalUnreadBasis } from "../../core/unread.js";
 import { mapWithConcurrency } from "../../upstream/concurrency.js";
 import { createDeadline } from "../../upstream/deadline.js";
 import type { UpstreamClient } from "../../upstream/http-client.js";
-import { TokenBucket } from "../../upstream/token-bucket.js";
 import { UpstreamError } from "../../upstream/upstream-error.js";
 import { listIn, parseEach } from "../tolerant.js";
-import { messageTimeMs, PortalMessageUpstream } from "./portal-schema.js";
+import type { PortalBudgets } from "./budgets.js";
+import { summarizeHistory } from "./history-summary.js";
+import { PortalMessageUpstream } from "./portal-schema.js";
 
 export interface HistoryOptions {
   source: string;
@@ -16,13 +17,13 @@ export interface HistoryOptions {
   client: UpstreamClient;
   clock: Clock;
   logger: Logger;
+  budgets: PortalBudgets;
   concurrency: number;
   ttlMs: number;
-  perUserPerMinute: number;
-  perMinute: number;
   maxPerRequest: number;
-  /** Chats whose last activity is remembered at most. */
+  /** Chats remembered at most, and messages held across all of them. */
   maxChats?: number;
+  maxMessages?: number;
 }
 
 export interface HistoryRequest {
@@ -35,7 +36,16 @@ export interface HistoryRequest {
 
 interface Known {
   lastActiveMs: number | null;
+  basis: PortalUnreadBasis;
   fetchedAt: number;
+}
+
+export interface HistoryLookup {
+  lastActive: Map<string, number | null>;
+  /** By chat id, for the chats whose history is held: what their unread counts come from. */
+  bases: Map<string, PortalUnreadBasis>;
+  /** Chats never dated yet: left for later requests by the budgets, or failed. */
+  undated: number;
 }
 
 // History calls stop this long before the source's own timeout, so the list itself still
@@ -43,26 +53,19 @@ interface Known {
 const HISTORY_MARGIN_MS = 50;
 
 /**
- * Dates portal chats from their history, within the portal's rate limits. A chat's last activity
- * is remembered per chat id (not per user): it is only ever looked up for chats the portal has
- * just listed for that user, so it tells nobody anything new, and sharing it is what keeps the
- * whole gateway — one client address to the portal — within the portal's per-client budget.
+ * Dates portal chats from their history, within the portal's rate limits, and holds what unread
+ * counts need of it. A chat's history is remembered per chat id (not per user): it is only ever
+ * looked up for chats the portal has just listed for that user, so it tells nobody anything new,
+ * and sharing it is what keeps the whole gateway — one client address to the portal — within the
+ * portal's per-client budget.
  */
 export function createHistoryTracker(options: HistoryOptions) {
-  const { clock } = options;
-  const known = new LRUCache<string, Known>({ max: options.maxChats ?? 50_000 });
-  const userBudgets = new LRUCache<string, TokenBucket>({ max: 10_000 });
-  const instanceBudget = new TokenBucket(options.perMinute, clock);
-  let blockedUntil = 0;
-
-  function userBudget(callerKey: string): TokenBucket {
-    let bucket = userBudgets.get(callerKey);
-    if (bucket === undefined) {
-      bucket = new TokenBucket(options.perUserPerMinute, clock);
-      userBudgets.set(callerKey, bucket);
-    }
-    return bucket;
-  }
+  const { clock, budgets } = options;
+  const known = new LRUCache<string, Known>({
+    max: options.maxChats ?? 50_000,
+    maxSize: options.maxMessages ?? 500_000,
+    sizeCalculation: (entry) => 1 + entry.basis.messages.length,
+  });
 
   /** The chats due a history call, never-dated ones first, that the budgets allow now. */
   function admit(chatIds: readonly string[], callerKey: string): string[] {
@@ -72,19 +75,15 @@ export function createHistoryTracker(options: HistoryOptions) {
       return entry === undefined || now - entry.fetchedAt >= options.ttlMs;
     });
     due.sort((a, b) => Number(known.has(a)) - Number(known.has(b)));
-    const user = userBudget(callerKey);
     const admitted: string[] = [];
     for (const id of due) {
-      if (admitted.length >= options.maxPerRequest) break;
-      if (now < blockedUntil || user.waitMs() > 0 || instanceBudget.waitMs() > 0) break;
-      user.take();
-      instanceBudget.take();
+      if (admitted.length >= options.maxPerRequest || !budgets.take(callerKey)) break;
       admitted.push(id);
     }
     return admitted;
   }
 
-  async function fetchLastActive(id: string, request: HistoryRequest, signal: AbortSignal) {
+  async function fetchHistory(id: string, request: HistoryRequest, signal: AbortSignal) {
     const url = `${options.baseUrl}/v1/portal/chats/${encodeURIComponent(id)}/history`;
     try {
       const body = await options.client.getJson(url, {
@@ -92,11 +91,10 @@ export function createHistoryTracker(options: HistoryOptions) {
         signal,
       });
       const { valid } = parseEach(listIn(body, "messages"), PortalMessageUpstream);
-      const lastActiveMs = newest(valid.map(messageTimeMs));
-      known.set(id, { lastActiveMs, fetchedAt: clock.now() });
+      known.set(id, { ...summarizeHistory(valid), fetchedAt: clock.now() });
     } catch (error) {
       if (error instanceof UpstreamError && error.retryAfterMs !== undefined)
-        blockedUntil = Math.max(blockedUntil, clock.now() + error.retryAfterMs);
+        budgets.holdFor(error.retryAfterMs);
       if (!signal.aborted)
         options.logger.warn({
           event: "portal_history_failed",
@@ -106,37 +104,36 @@ export function createHistoryTracker(options: HistoryOptions) {
     }
   }
 
-  /**
-   * Last activity (epoch ms or null) for each chat id: remembered, or fetched now; and how many
-   * chats have never been dated yet (left for later requests by the budgets, or failed).
-   */
-  async function lastActive(
+  /** What is known of each chat's history: remembered, or fetched now within the budgets. */
+  async function lookup(
     chatIds: readonly string[],
     request: HistoryRequest,
-  ): Promise<{ byId: Map<string, number | null>; undated: number }> {
+  ): Promise<HistoryLookup> {
     const admitted = admit(chatIds, request.callerKey);
     if (admitted.length > 0) {
       const deadline = createDeadline(request.remainingMs() - HISTORY_MARGIN_MS, request.signal);
       try {
         // A 429 met mid-batch stops the calls not yet started, not only later requests'.
         await mapWithConcurrency(admitted, options.concurrency, (id) =>
-          deadline.signal.aborted || clock.now() < blockedUntil
+          deadline.signal.aborted || budgets.held()
             ? Promise.resolve()
-            : fetchLastActive(id, request, deadline.signal),
+            : fetchHistory(id, request, deadline.signal),
         );
       } finally {
         deadline.dispose();
       }
     }
-    const byId = new Map<string, number | null>();
+    const lastActive = new Map<string, number | null>();
+    const bases = new Map<string, PortalUnreadBasis>();
     let undated = 0;
     for (const id of chatIds) {
       const entry = known.get(id);
+      lastActive.set(id, entry?.lastActiveMs ?? null);
       if (entry === undefined) undated++;
-      byId.set(id, entry?.lastActiveMs ?? null);
+      else bases.set(id, entry.basis);
     }
-    return { byId, undated };
+    return { lastActive, bases, undated };
   }
 
-  return { lastActive };
+  return { lookup };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { GroupChatItem } from "../../core/items.js";
 import { streamIdMs, toIso } from "../../core/timestamps.js";
+import type { MessagePosition } from "../../core/unread.js";
 import { OptionalText, tolerantObject, UpstreamId, UpstreamTimestamp } from "../tolerant.js";
 
 /** The portal's chat as `GET /v1/portal/chats` returns it (seeds/portal-list-chats.txt). */
@@ -24,11 +25,23 @@ export const PortalChatUpstream = tolerantObject({
 });
 export type PortalChat = z.infer<typeof PortalChatUpstream>;
 
-/** A message from `GET /v1/portal/chats/{id}/history`: only what dates it. */
+/** The sender's id of a message (`sender: {id, username, ...}`; null for system messages). */
+function senderIdOf(sender: unknown): string | null {
+  const parsed = UpstreamId.safeParse((sender as { id?: unknown } | null)?.id);
+  return parsed.success ? parsed.data : null;
+}
+
+/** A message from `GET /v1/portal/chats/{id}/history`: what dates it, orders it and says who
+ * sent it. Its content (ciphertext) is never read. */
 export const PortalMessageUpstream = tolerantObject({
   id: z.unknown().optional(),
   timestamp: UpstreamTimestamp,
-});
+  type: z
+    .unknown()
+    .optional()
+    .transform((type) => (typeof type === "string" ? type.trim().toLowerCase() : null)),
+  sender: z.unknown().optional(),
+}).transform(({ sender, ...message }) => ({ ...message, sender_id: senderIdOf(sender) }));
 
 export type ChatType = "group" | "direct" | "secret";
 
@@ -46,6 +59,24 @@ export function normalizeChatType(raw: string | undefined): ChatType | null {
     default:
       return null;
   }
+}
+
+const STREAM_ID = /^(\d{1,16})-(\d{1,20})$/;
+
+/**
+ * Where a message stands in its chat: its stream id `<ms>-<seq>` as two integers, else (no
+ * usable id) its timestamp with seq 0; null when it has neither.
+ */
+export function messagePosition(
+  message: z.infer<typeof PortalMessageUpstream>,
+): MessagePosition | null {
+  const match = typeof message.id === "string" ? STREAM_ID.exec(message.id) : null;
+  if (match !== null) {
+    const ms = Number(match[1]);
+    const seq = Number(match[2]);
+    if (Number.isSafeInteger(ms) && Number.isSafeInteger(seq)) return { ms, seq };
+  }
+  return message.timestamp === null ? null : { ms: message.timestamp, seq: 0 };
 }
 
 /** The time of a message: its explicit timestamp, else its stream id's milliseconds. */

@@ -1,10 +1,13 @@
 import type { PortalSourceConfig } from "../../config/schema.js";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
+import type { UnreadBasis } from "../../core/unread.js";
 import type { UpstreamClient } from "../../upstream/http-client.js";
 import type { LoadContext, Source, SourceLoad } from "../source.js";
 import { listIn, parseEach } from "../tolerant.js";
+import { createPortalBudgets } from "./budgets.js";
 import { createHistoryTracker } from "./history.js";
+import { createIdentityResolver } from "./identity.js";
 import { normalizeChatType, PortalChatUpstream, toGroupChatItem } from "./portal-schema.js";
 
 export interface PortalSourceDeps {
@@ -16,27 +19,41 @@ export interface PortalSourceDeps {
 /**
  * Group chats from the Portal chat API. Portal chats are global resources, fetched with the
  * caller's `psession` cookie (and only that cookie), so they are cached per user and reused
- * across workspaces; `include_global=false` skips the portal entirely.
+ * across workspaces; `include_global=false` skips the portal entirely. Each load also says who
+ * the caller is (for read markers) and what each chat's unread count is computed from.
  */
 export function createPortalSource(config: PortalSourceConfig, deps: PortalSourceDeps): Source {
+  const budgets = createPortalBudgets({ clock: deps.clock, ...config.history });
   const history = createHistoryTracker({
     source: config.name,
     baseUrl: config.baseUrl,
     ...deps,
+    budgets,
     ...config.history,
+  });
+  const identities = createIdentityResolver({
+    source: config.name,
+    baseUrl: config.baseUrl,
+    client: deps.client,
+    budgets,
+    logger: deps.logger,
+    ttlMs: config.identityTtlMs,
   });
 
   async function load(cookie: string, context: LoadContext) {
     const { signal, remainingMs, callerKey } = context;
+    // Who the caller is is asked beside the list (and cached far longer), not after it.
+    const identity = identities.resolve(cookie, callerKey, signal);
     const body = await deps.client.getJson(`${config.baseUrl}/v1/portal/chats`, {
       headers: { cookie: `psession=${cookie}` },
       signal,
     });
     const { valid, dropped } = parseEach(listIn(body, "chats"), PortalChatUpstream);
-    const { byId: lastActive, undated } = await history.lastActive(
+    const known = await history.lookup(
       valid.map((chat) => chat.id),
       { cookie, callerKey, signal, remainingMs },
     );
+    const unread = new Map<string, UnreadBasis>();
     const items = valid.map((chat) => {
       let chatType = normalizeChatType(chat.chat_type);
       if (chatType === null) {
@@ -47,15 +64,32 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
         });
         chatType = "group";
       }
-      return toGroupChatItem(chat, chatType, config.name, lastActive.get(chat.id) ?? null);
+      const item = toGroupChatItem(
+        chat,
+        chatType,
+        config.name,
+        known.lastActive.get(chat.id) ?? null,
+      );
+      const basis = known.bases.get(chat.id);
+      if (basis !== undefined) unread.set(item.id, basis);
+      return item;
     });
+    const who = await identity;
     // Chats left undated show last_active null and sort last; say why, so nobody takes them
     // for inactive ones. A later request dates them as the budgets refill.
-    const note =
-      undated === 0
+    const notes = [
+      known.undated === 0
         ? null
-        : `${undated} ${undated === 1 ? "chat" : "chats"} not yet dated (history budget)`;
-    return { items, dropped, note } satisfies SourceLoad;
+        : `${known.undated} ${known.undated === 1 ? "chat" : "chats"} not yet dated (history budget)`,
+      who.identity === null ? `unread counts unavailable: ${who.reason}` : null,
+    ].filter((note) => note !== null);
+    return {
+      items,
+      dropped,
+      note: notes.length === 0 ? null : notes.join("; "),
+      identity: who.identity,
+      unread,
+    } satisfies SourceLoad;
   }
 
   return {

@@ -1,0 +1,69 @@
+import { LRUCache } from "lru-cache";
+import type { Logger } from "../../core/logger.js";
+import type { UpstreamClient } from "../../upstream/http-client.js";
+import { UpstreamError } from "../../upstream/upstream-error.js";
+import { tolerantObject, UpstreamId } from "../tolerant.js";
+import type { PortalBudgets } from "./budgets.js";
+
+const MeUpstream = tolerantObject({ id: UpstreamId });
+
+/** Who a portal session belongs to, or why that is not known. */
+export type IdentityResult = { identity: string } | { identity: null; reason: string };
+
+export interface IdentityOptions {
+  source: string;
+  baseUrl: string;
+  client: UpstreamClient;
+  budgets: PortalBudgets;
+  logger: Logger;
+  /** How long a session's identity is reused. */
+  ttlMs: number;
+}
+
+/**
+ * The caller's identity from `GET /v1/users/me` (DESIGN §8): `<source name>:<user id>`, so a
+ * user's desktop and phone (two cookies) share read markers and two users never do. Cached per
+ * credential hash, one call at a time per session, and spent from the portal's budgets like any
+ * portal call. Failures are not cached: the next request asks again.
+ */
+export function createIdentityResolver(options: IdentityOptions) {
+  const known = new LRUCache<string, string>({ max: 50_000, ttl: Math.max(1, options.ttlMs) });
+  const inflight = new Map<string, Promise<IdentityResult>>();
+
+  async function ask(cookie: string, callerKey: string, signal: AbortSignal) {
+    if (!options.budgets.take(callerKey))
+      return { identity: null, reason: "not known yet (portal budget)" };
+    try {
+      const body = await options.client.getJson(`${options.baseUrl}/v1/users/me`, {
+        headers: { cookie: `psession=${cookie}` },
+        signal,
+      });
+      const parsed = MeUpstream.safeParse(body);
+      if (!parsed.success) return { identity: null, reason: "the portal's /users/me has no id" };
+      const identity = `${options.source}:${parsed.data.id}`;
+      known.set(callerKey, identity);
+      return { identity };
+    } catch (error) {
+      if (error instanceof UpstreamError && error.retryAfterMs !== undefined)
+        options.budgets.holdFor(error.retryAfterMs);
+      const reason = error instanceof Error ? error.message : "unknown";
+      if (!signal.aborted)
+        options.logger.warn({ event: "portal_identity_failed", source: options.source, reason });
+      return { identity: null, reason: `the portal did not say who the caller is (${reason})` };
+    }
+  }
+
+  /** The identity of the session whose credential hash is `callerKey`. */
+  function resolve(cookie: string, callerKey: string, signal: AbortSignal) {
+    const identity = known.get(callerKey);
+    if (identity !== undefined) return Promise.resolve<IdentityResult>({ identity });
+    let running = inflight.get(callerKey);
+    if (running === undefined) {
+      running = ask(cookie, callerKey, signal).finally(() => inflight.delete(callerKey));
+      inflight.set(callerKey, running);
+    }
+    return running;
+  }
+
+  return { resolve };
+}
