@@ -64,7 +64,10 @@ export function ownNewest(basis: PortalUnreadBasis, userId: string): MessagePosi
   return null;
 }
 
-/** Others' user messages after the later of the marker and the caller's own newest message. */
+/**
+ * Others' user messages after the later of the marker and the caller's own newest message. (No
+ * message of the caller's can lie after that point, so every message counted is someone else's.)
+ */
 export function portalUnread(
   basis: PortalUnreadBasis,
   userId: string,
@@ -77,7 +80,7 @@ export function portalUnread(
   for (let index = basis.messages.length - 1; index >= 0; index--) {
     const message = basis.messages[index] as PortalUnreadBasis["messages"][number];
     if (after !== null && comparePositions(message.position, after) <= 0) break;
-    if (message.senderId !== userId) count++;
+    count++;
   }
   return count;
 }

@@ -30,6 +30,8 @@ import { rateLimit } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { urlLimit } from "./middleware/url-limit.js";
 import { OPENAPI_CONFIG, registerSecuritySchemes } from "./openapi.js";
+import { createReadHandler } from "./read/read.handler.js";
+import { readRoute } from "./read/read.routes.js";
 
 export interface AppDeps {
   config: Config;
@@ -143,6 +145,7 @@ export function createApp(deps: AppDeps) {
   // Chained, so the app's type carries every route for hono/client (see AppType).
   const routes = app
     .openapi(chatListRoute, createChatListHandler({ collector, clock, cursors, views, readState }))
+    .openapi(readRoute, createReadHandler({ collector, readState, clock }))
     .openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(readyzRoute, (c) =>

@@ -1,5 +1,6 @@
 import type { Hook } from "@hono/zod-openapi";
 import type { ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../core/logger.js";
 import type { AppEnv } from "./app-env.js";
 import { ApiError, type ParameterError, PROBLEM_CONTENT_TYPE, problem } from "./problem.js";
@@ -9,14 +10,20 @@ const problemHeaders = { "Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": 
 /** Query validation failures become one 400 problem naming every bad parameter. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   if (result.success) return;
+  const inBody = result.target === "json";
   const errors: ParameterError[] = result.error.issues.map((issue) => ({
-    parameter: String(issue.path[0] ?? "(query)"),
-    in: "query",
+    parameter: inBody
+      ? issue.path.map(String).join(".") || "(body)"
+      : String(issue.path[0] ?? "(query)"),
+    in: inBody ? "body" : "query",
     message: issue.message,
   }));
   const detail = errors.map((error) => `${error.parameter}: ${error.message}`).join("; ");
   return c.json(
-    problem("invalid_query", detail, { errors, request_id: c.get("requestId") }),
+    problem(inBody ? "invalid_body" : "invalid_query", detail, {
+      errors,
+      request_id: c.get("requestId"),
+    }),
     400,
     problemHeaders,
   );
@@ -27,6 +34,13 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   return function handleError(error, c) {
     const requestId = c.get("requestId");
+    // Hono's own JSON validator throws this for a body that is not JSON.
+    if (error instanceof HTTPException && error.status === 400)
+      return c.json(
+        problem("invalid_body", error.message, { request_id: requestId }),
+        400,
+        problemHeaders,
+      );
     if (error instanceof ApiError)
       return c.json(
         problem(error.code, error.message, { ...error.extra, request_id: requestId }),

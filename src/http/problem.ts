@@ -5,14 +5,19 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const ERROR_CODES = {
   invalid_query: { status: 400, title: "Invalid query parameters" },
   invalid_cursor: { status: 400, title: "Invalid page cursor" },
+  invalid_body: { status: 400, title: "Invalid request body" },
+  not_readable: { status: 400, title: "Item has no read state" },
   token_required: { status: 401, title: "A valid access token is required" },
   origin_not_allowed: { status: 403, title: "Origin not allowed" },
   not_found: { status: 404, title: "Not found" },
+  payload_too_large: { status: 413, title: "Request body too large" },
   uri_too_long: { status: 414, title: "Request URL too long" },
+  unsupported_media_type: { status: 415, title: "Request body must be application/json" },
   host_not_allowed: { status: 421, title: "Host not allowed" },
   rate_limited: { status: 429, title: "Too many requests" },
   unauthorized: { status: 401, title: "No source accepted the caller's credentials" },
   upstream_error: { status: 502, title: "No source answered" },
+  state_unavailable: { status: 503, title: "Read state is unavailable" },
   upstream_timeout: { status: 504, title: "Every source timed out" },
   config_invalid: { status: 500, title: "The gateway's configuration is invalid" },
   internal: { status: 500, title: "Internal error" },
@@ -24,7 +29,7 @@ export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 export const ParameterErrorSchema = z
   .object({
     parameter: z.string().openapi({ example: "include_global" }),
-    in: z.literal("query"),
+    in: z.enum(["query", "body"]),
     message: z.string().openapi({ example: 'must be one of "true", "false", "1", "0"' }),
   })
   .openapi("ParameterError");

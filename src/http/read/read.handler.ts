@@ -1,0 +1,153 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { Clock } from "../../core/clock.js";
+import { ITEM_TYPES } from "../../core/items.js";
+import { toEpochMs, toIso } from "../../core/timestamps.js";
+import type { MessagePosition } from "../../core/unread.js";
+import type { Collected, Collector } from "../../sources/collect.js";
+import { formatPosition, parsePosition } from "../../state/positions.js";
+import type { MarkerEntry } from "../../state/read-marker-store.js";
+import type { ReadState } from "../../state/read-state.js";
+import { readableSources, withUnreadCounts } from "../../state/unread-counts.js";
+import type { AppEnv } from "../app-env.js";
+import { callerOf } from "../credentials.js";
+import { ApiError } from "../problem.js";
+import type { readRoute } from "./read.routes.js";
+
+export interface ReadHandlerDeps {
+  collector: Collector;
+  readState: ReadState;
+  clock: Clock;
+}
+
+// A marker may run ahead of what the gateway has seen (the client heard of a message first),
+// but not by more than this: a marker far in the future would hide every message to come.
+const MAX_AHEAD_MS = 60_000;
+
+interface Target {
+  id: string;
+  entry: Collected;
+  identity: string;
+  position: MessagePosition;
+  kind: "portal" | "viben";
+}
+
+const names = (ids: readonly string[]) => ids.join(", ");
+
+/**
+ * POST /api/chat-list/read (DESIGN §8). The caller's list (through the cache) says which ids the
+ * caller may mark and whose markers they are; every id is checked before anything is written.
+ */
+export function createReadHandler({
+  collector,
+  readState,
+  clock,
+}: ReadHandlerDeps): RouteHandler<typeof readRoute, AppEnv> {
+  /** Where "everything known now" is for an item: its newest message the gateway holds. */
+  function newestKnown(entry: Collected, id: string, lastActive: string | null): MessagePosition {
+    const basis = entry.unread?.get(id);
+    if (basis?.kind === "portal" && basis.newest !== null) return basis.newest;
+    const ms = toEpochMs(lastActive);
+    return { ms: ms ?? clock.now(), seq: 0 };
+  }
+
+  return async (c) => {
+    const { workspace_path } = c.req.valid("query");
+    const { items: asked } = c.req.valid("json");
+    const caller = callerOf(c);
+    const waitUntil = c.get("waitUntil");
+    const collected = await collector.collect(
+      { workspacePath: workspace_path, includeGlobal: true, types: [...ITEM_TYPES] },
+      caller,
+      waitUntil === undefined ? {} : { waitUntil },
+    );
+
+    const missing: string[] = [];
+    const unreadable: string[] = [];
+    const badPositions: string[] = [];
+    const unknownCaller: string[] = [];
+    const targets: Target[] = [];
+    for (const { id, up_to } of asked) {
+      const entry = collected.find((candidate) => candidate.items.some((item) => item.id === id));
+      const item = entry?.items.find((candidate) => candidate.id === id);
+      if (entry === undefined || item === undefined) {
+        missing.push(id);
+        continue;
+      }
+      if (item.type !== "group_chat" || entry.unread === undefined) {
+        unreadable.push(id);
+        continue;
+      }
+      if (typeof entry.identity !== "string") {
+        unknownCaller.push(id);
+        continue;
+      }
+      const given = up_to === undefined ? null : parsePosition(up_to);
+      if (up_to !== undefined && given === null) {
+        badPositions.push(id);
+        continue;
+      }
+      let position = given ?? newestKnown(entry, id, item.last_active);
+      const limit = clock.now() + MAX_AHEAD_MS;
+      if (position.ms > limit) position = { ms: limit, seq: 0 };
+      const kind = entry.report.kind === "portal" ? "portal" : "viben";
+      targets.push({ id, entry, identity: entry.identity, position, kind });
+    }
+    if (missing.length > 0)
+      throw new ApiError("not_found", `not in the caller's list: ${names(missing)}`, {
+        ids: missing,
+      });
+    if (unreadable.length > 0)
+      throw new ApiError(
+        "not_readable",
+        `no read state (not a chat the gateway counts): ${names(unreadable)}`,
+        {
+          ids: unreadable,
+        },
+      );
+    if (badPositions.length > 0)
+      throw new ApiError(
+        "invalid_body",
+        `up_to is neither a message id (<ms>-<seq>) nor an ISO-8601 timestamp: ${names(badPositions)}`,
+        { ids: badPositions },
+      );
+    if (unknownCaller.length > 0)
+      throw new ApiError(
+        "state_unavailable",
+        `the portal has not said who the caller is yet: ${names(unknownCaller)}`,
+        { ids: unknownCaller },
+      );
+
+    const markers = new Map<string, MessagePosition>();
+    try {
+      for (const identity of new Set(targets.map((target) => target.identity))) {
+        const entries: MarkerEntry[] = targets
+          .filter((target) => target.identity === identity)
+          .map(({ id, position }) => ({ itemId: id, position }));
+        const result = await readState.markRead(identity, entries);
+        for (const [id, position] of result.markers) markers.set(`${identity}\n${id}`, position);
+      }
+    } catch (error) {
+      throw new ApiError(
+        "state_unavailable",
+        "the read-state store is unreachable",
+        {},
+        {
+          cause: error,
+        },
+      );
+    }
+
+    const snapshot = await readState.snapshot(readableSources(collected));
+    const items = targets.map(({ id, entry, identity, kind }) => {
+      const marker = markers.get(`${identity}\n${id}`) as MessagePosition;
+      const counted = withUnreadCounts(entry, snapshot).find((item) => item.id === id);
+      return {
+        id,
+        unread_count: counted?.type === "group_chat" ? counted.unread_count : null,
+        last_read: kind === "portal" ? formatPosition(marker) : (toIso(marker.ms) as string),
+      };
+    });
+    c.header("Cache-Control", "no-store");
+    return c.json({ items }, 200);
+  };
+}

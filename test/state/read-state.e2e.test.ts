@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import type { RecordedCall, Reply } from "../support/fake-upstream.js";
+import { useResources } from "../support/resources.js";
+
+const { upstream, gateway } = useResources();
+
+// Sessions: Ana on her phone and her desktop (two cookies, one user), Bo, and Cy.
+const USERS: Record<string, { id: number; chats: number[] }> = {
+  "ana-phone": { id: 1, chats: [10] },
+  "ana-desktop": { id: 1, chats: [10] },
+  bo: { id: 2, chats: [10, 20] },
+};
+
+const message = (seq: number, sender: number | null, type = "user") => ({
+  chat_id: 10,
+  id: `1710000000${String(seq).padStart(3, "0")}-0`,
+  sender: sender === null ? null : { id: sender, username: `user${sender}` },
+  type,
+  content: "BASE64_CIPHERTEXT",
+  timestamp: new Date(Date.UTC(2026, 2, 10, 12, 0, seq)).toISOString(),
+});
+
+/** A portal whose chat 10 is shared by Ana and Bo, chat 20 is Bo's alone. */
+async function portal() {
+  const history = [message(1, 3)];
+  const session = (call: RecordedCall) =>
+    USERS[/psession=([^;]+)/.exec(String(call.headers.cookie))?.[1] ?? ""];
+  const server = await upstream({
+    "/v1/users/me": (call): Reply => {
+      const user = session(call);
+      return user === undefined ? { status: 401, json: {} } : { json: { id: user.id } };
+    },
+    "/v1/portal/chats": (call): Reply => {
+      const user = session(call);
+      if (user === undefined) return { status: 401, json: {} };
+      return { json: user.chats.map((id) => ({ id, chat_type: "group", name: `chat ${id}` })) };
+    },
+    "/v1/portal/chats/10/history": () => ({ json: history }),
+    "/v1/portal/chats/20/history": () => ({ json: [] }),
+  });
+  return { server, history };
+}
+
+const config = (url: string) => ({
+  sources: [{ kind: "portal", name: "portal", baseUrl: url, history: { ttlMs: 0 } }],
+  cache: { ttlMs: 0, staleIfErrorMs: 0 },
+});
+
+type Item = { id: string; unread_count: number | null };
+
+describe("read markers end to end (one gateway, a loopback portal)", () => {
+  it("count others' messages, share marks across a user's devices, and keep users apart", async () => {
+    const { server, history } = await portal();
+    const gw = await gateway(config(server.url));
+    const unread = async (psession: string, id = "gc-10") => {
+      const body = (await (await gw.get("/api/chat-list", { psession })).json()) as {
+        items: Item[];
+      };
+      return body.items.find((item) => item.id === id)?.unread_count;
+    };
+    const markRead = (psession: string, items: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${gw.url}/api/chat-list/read`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: `psession=${psession}`, ...headers },
+        body: JSON.stringify({ items }),
+      });
+
+    // First sight: what was there before the gateway saw the chat is not unread.
+    expect(await unread("ana-phone")).toBe(0);
+    expect(await unread("bo")).toBe(0);
+    // Cy writes, Ana answers (which reads what came before), the portal announces something,
+    // Cy writes again.
+    history.push(message(2, 3), message(3, 1), message(4, null, "system"), message(5, 3));
+    expect(await unread("ana-phone")).toBe(1);
+    expect(await unread("ana-desktop")).toBe(1);
+    expect(await unread("bo")).toBe(3);
+
+    // Refused, and nothing written: a chat Ana cannot see, a form post, a foreign page.
+    const foreign = await markRead("ana-phone", [{ id: "gc-10" }, { id: "gc-20" }]);
+    expect(foreign.status).toBe(404);
+    expect(await foreign.json()).toMatchObject({ code: "not_found", ids: ["gc-20"] });
+    const form = await fetch(`${gw.url}/api/chat-list/read`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", cookie: "psession=ana-phone" },
+      body: JSON.stringify({ items: [{ id: "gc-10" }] }),
+    });
+    expect(form.status).toBe(415);
+    const page = await markRead("ana-phone", [{ id: "gc-10" }], { origin: "https://evil.example" });
+    expect(page.status).toBe(403);
+    expect(await unread("ana-desktop")).toBe(1);
+
+    // Read on the phone: the desktop sees it at once; Bo's badge is his own.
+    const marked = await markRead("ana-phone", [{ id: "gc-10", up_to: message(5, 3).id }]);
+    expect(marked.status).toBe(200);
+    expect(await marked.json()).toEqual({
+      items: [{ id: "gc-10", unread_count: 0, last_read: message(5, 3).id }],
+    });
+    expect(await unread("ana-desktop")).toBe(0);
+    expect(await unread("bo")).toBe(3);
+
+    // Markers only move forward.
+    const stale = await markRead("ana-desktop", [{ id: "gc-10", up_to: message(3, 3).id }]);
+    expect(await stale.json()).toEqual({
+      items: [{ id: "gc-10", unread_count: 0, last_read: message(5, 3).id }],
+    });
+  });
+
+  it("changes the list's ETag when a marker moves, though the list was unchanged", async () => {
+    const { server, history } = await portal();
+    const gw = await gateway(config(server.url));
+    await gw.get("/api/chat-list", { psession: "bo" });
+    history.push(message(2, 3));
+    const before = await gw.get("/api/chat-list", { psession: "bo" });
+    const etag = before.headers.get("etag") as string;
+    expect(
+      (await gw.get("/api/chat-list", { psession: "bo", headers: { "if-none-match": etag } }))
+        .status,
+    ).toBe(304);
+    await fetch(`${gw.url}/api/chat-list/read`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: "psession=bo" },
+      body: JSON.stringify({ items: [{ id: "gc-10" }] }),
+    });
+    const after = await gw.get("/api/chat-list", {
+      psession: "bo",
+      headers: { "if-none-match": etag },
+    });
+    expect(after.status).toBe(200);
+    expect(after.headers.get("etag")).not.toBe(etag);
+  });
+
+  it("refuses items without read state with 400 not_readable, and a bad up_to with 400", async () => {
+    const { server } = await portal();
+    const registry = await upstream({
+      "/executors": {
+        json: [{ type: "CODEX", is_available: true, session_count: 0, last_active: null }],
+      },
+    });
+    const gw = await gateway({
+      ...config(server.url),
+      sources: [
+        ...config(server.url).sources,
+        { kind: "executor_registry", name: "executors", baseUrl: registry.url },
+      ],
+    });
+    const post = (items: unknown) =>
+      fetch(`${gw.url}/api/chat-list/read`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: "psession=bo" },
+        body: JSON.stringify({ items }),
+      });
+    const executor = await post([{ id: "CODEX" }]);
+    expect(executor.status).toBe(400);
+    expect(await executor.json()).toMatchObject({ code: "not_readable", ids: ["CODEX"] });
+    const bad = await post([{ id: "gc-10", up_to: "yesterday" }]);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ code: "invalid_body", ids: ["gc-10"] });
+    expect((await post([])).status).toBe(400);
+    const tooMany = Array.from({ length: 101 }, () => ({ id: "gc-10" }));
+    expect((await post(tooMany)).status).toBe(400);
+    const huge = await fetch(`${gw.url}/api/chat-list/read`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: "psession=bo" },
+      body: JSON.stringify({ items: [{ id: "gc-10" }], pad: "x".repeat(17 * 1024) }),
+    });
+    expect(huge.status).toBe(413);
+    const notJson = await fetch(`${gw.url}/api/chat-list/read`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: "psession=bo" },
+      body: "{not json",
+    });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ code: "invalid_body" });
+  });
+});
