@@ -1,5 +1,6 @@
 // A sidebar's use of the gateway through the typed client (hono/client): page through the whole
-// list, then poll cheaply with the ETag. Type-checked in CI and run by test/client.
+// list, poll cheaply with the ETag, and mark chats read for all of the user's devices.
+// Type-checked in CI and run by test/client.
 //
 //   npx tsx examples/sidebar-client.ts http://127.0.0.1:8787 [workspace_path]
 import { hc } from "hono/client";
@@ -51,6 +52,26 @@ export async function revalidate(baseUrl: string, etag: string, options: Sidebar
   if (response.status === 304) return null;
   if (response.status !== 200) throw new Error(`chat list failed: HTTP ${response.status}`);
   return { page: await response.json(), etag: response.headers.get("etag") };
+}
+
+/**
+ * Marks chats read up to a message (a portal message id or an ISO timestamp), or up to
+ * everything the gateway knows of when `upTo` is absent. Returns each chat's marker and the
+ * unread count it leaves; every other device of the user sees the same on its next list.
+ */
+export async function markRead(
+  baseUrl: string,
+  chats: { id: string; upTo?: string }[],
+  options: SidebarOptions = {},
+) {
+  const response = await client(baseUrl, options).api["chat-list"].read.$post({
+    query: options.workspacePath === undefined ? {} : { workspace_path: options.workspacePath },
+    json: {
+      items: chats.map(({ id, upTo }) => (upTo === undefined ? { id } : { id, up_to: upTo })),
+    },
+  });
+  if (response.status !== 200) throw new Error(`mark read failed: HTTP ${response.status}`);
+  return (await response.json()).items;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -3,6 +3,7 @@ import {
   duplicateNameProblems,
   nodeOnlyKindProblem,
   nodeOnlySourceIndexes,
+  stateKindProblems,
 } from "./runtime-rules.js";
 import { type Config, ConfigSchema } from "./schema.js";
 
@@ -40,6 +41,7 @@ export function parseConfig(input: unknown, origin = "config", runtime: Runtime 
     ...refused.map((index) => nodeOnlyKindProblem(input, index)),
     ...schemaProblems,
     ...duplicateNameProblems(input),
+    ...stateKindProblems(input, runtime),
   ];
   if (problems.length > 0 || !result.success) throw new ConfigError(origin, problems);
   return result.data;

@@ -37,3 +37,20 @@ export function duplicateNameProblems(input: unknown): string[] {
     return [];
   });
 }
+
+const STATE_RUNTIMES: Record<string, "node" | "worker"> = {
+  sqlite: "node",
+  postgres: "node",
+  durable_object: "worker",
+};
+
+/** A read-state backend the runtime cannot run: a file or a TCP client at the edge, a Durable
+ * Object binding on Node. */
+export function stateKindProblems(input: unknown, runtime: "node" | "worker"): string[] {
+  const kind = (input as { state?: { kind?: unknown } } | null)?.state?.kind;
+  const home = typeof kind === "string" ? STATE_RUNTIMES[kind] : undefined;
+  if (home === undefined || home === runtime) return [];
+  return home === "node"
+    ? [`state.kind: "${kind}" runs only in the Node gateway; on Workers use "durable_object"`]
+    : [`state.kind: "${kind}" needs a Workers binding; on Node use "sqlite" or "postgres"`];
+}

@@ -177,6 +177,21 @@ export const HttpConfigSchema = z.strictObject({
     .default(false),
 });
 
+/** Where read markers are kept (DESIGN §8); each runtime has its default (see state-kind.ts). */
+export const StateConfigSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("sqlite"),
+    /** The database file; $XDG_STATE_HOME/chat-list-gateway/state.sqlite when absent. */
+    path: AbsolutePath.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("postgres"),
+    url: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// connection URL" }),
+  }),
+  z.strictObject({ kind: z.literal("durable_object") }),
+  z.strictObject({ kind: z.literal("memory") }),
+]);
+
 export const ConfigSchema = z.strictObject({
   sources: z.array(SourceConfigSchema).default([]),
   deadlineMs: z.number().int().min(50).max(60_000).default(2000),
@@ -185,6 +200,7 @@ export const ConfigSchema = z.strictObject({
   breaker: BreakerConfigSchema.prefault({}),
   rateLimit: RateLimitConfigSchema.prefault({}),
   http: HttpConfigSchema.prefault({}),
+  state: StateConfigSchema.optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -195,3 +211,4 @@ export type AgentStoreConfig = z.infer<typeof AgentStoreConfigSchema>;
 export type LocalExecutorsConfig = z.infer<typeof LocalExecutorsConfigSchema>;
 export type LocalAgentsConfig = z.infer<typeof LocalAgentsConfigSchema>;
 export type SourceKind = SourceConfig["kind"];
+export type StateConfig = z.infer<typeof StateConfigSchema>;

@@ -148,12 +148,18 @@ export function createApp(deps: AppDeps) {
     .openapi(readRoute, createReadHandler({ collector, readState, clock }))
     .openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200))
-    .openapi(readyzRoute, (c) =>
-      c.json(
-        { status: "ready" as const, sources: sources.map(({ name, kind }) => ({ name, kind })) },
-        200,
-      ),
-    );
+    .openapi(readyzRoute, async (c) => {
+      const reachable = await readMarkers.check().then(
+        () => true,
+        () => false,
+      );
+      const body = {
+        status: reachable ? ("ready" as const) : ("unready" as const),
+        sources: sources.map(({ name, kind }) => ({ name, kind })),
+        state: { kind: readMarkers.kind, durable: readMarkers.durable, reachable },
+      };
+      return reachable ? c.json(body, 200) : c.json(body, 503);
+    });
   app.doc31("/openapi.json", OPENAPI_CONFIG);
   registerDocs(app, deps.docsAssets);
   return routes;

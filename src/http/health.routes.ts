@@ -5,8 +5,15 @@ export const HealthSchema = z.object({ status: z.literal("ok") }).openapi("Healt
 
 export const ReadinessSchema = z
   .object({
-    status: z.literal("ready"),
+    status: z.enum(["ready", "unready"]),
     sources: z.array(z.object({ name: z.string(), kind: z.string() })),
+    state: z
+      .object({
+        kind: z.enum(["memory", "sqlite", "postgres", "durable_object"]),
+        durable: z.boolean().openapi({ description: "Whether markers survive a restart." }),
+        reachable: z.boolean(),
+      })
+      .openapi({ description: "The read-marker store." }),
   })
   .openapi("Readiness");
 
@@ -32,9 +39,14 @@ export const readyzRoute = createRoute({
   method: "get",
   path: "/readyz",
   tags: ["operations"],
-  summary: "Readiness: config loaded and the configured sources known",
+  summary:
+    "Readiness: config loaded, the configured sources known, the read-marker store reachable",
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: ReadinessSchema } } },
+    503: {
+      description: "Not ready: the read-marker store cannot be reached.",
+      content: { "application/json": { schema: ReadinessSchema } },
+    },
     ...problemResponses(421),
   },
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadSidebar, revalidate } from "../../examples/sidebar-client.js";
+import { loadSidebar, markRead, revalidate } from "../../examples/sidebar-client.js";
 import { agentsReply, configFor, executorsReply, useResources } from "../support/resources.js";
 
 const { upstream, gateway } = useResources();
@@ -27,5 +27,27 @@ describe("examples/sidebar-client.ts against a running gateway", () => {
     });
     expect(changed?.page.counts.executors).toBe(6);
     expect(changed?.etag).not.toBe(sidebar.etag);
+  });
+
+  it("marks a portal chat read and sees its badge drop to 0", async () => {
+    const history = [{ id: "1710000000000-0", sender: { id: 2 }, type: "user" }];
+    const portal = await upstream({
+      "/v1/users/me": { json: { id: 1 } },
+      "/v1/portal/chats": { json: [{ id: 5, chat_type: "group", name: "team" }] },
+      "/v1/portal/chats/5/history": () => ({ json: history }),
+    });
+    const gw = await gateway({
+      sources: [{ kind: "portal", name: "portal", baseUrl: portal.url, history: { ttlMs: 0 } }],
+      cache: { ttlMs: 0, staleIfErrorMs: 0 },
+    });
+    const options = { psession: "s1" };
+    await loadSidebar(gw.url, options);
+    history.push({ id: "1710000000001-0", sender: { id: 2 }, type: "user" });
+    const before = await loadSidebar(gw.url, options);
+    expect(before.items[0]).toMatchObject({ id: "gc-5", unread_count: 1 });
+    expect(await markRead(gw.url, [{ id: "gc-5" }], options)).toEqual([
+      { id: "gc-5", unread_count: 0, last_read: "1710000000001-0" },
+    ]);
+    expect((await loadSidebar(gw.url, options)).items[0]).toMatchObject({ unread_count: 0 });
   });
 });

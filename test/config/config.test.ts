@@ -308,3 +308,30 @@ describe("parseConfigJson", () => {
     expect(problemPaths(error)).toEqual(["deadlineMs"]);
   });
 });
+
+describe("parseConfig state", () => {
+  it("accepts each backend with its own keys", () => {
+    expect(parseConfig({ state: { kind: "sqlite" } }).state).toEqual({ kind: "sqlite" });
+    expect(
+      parseConfig({ state: { kind: "sqlite", path: "/var/lib/gw/state.sqlite" } }).state,
+    ).toEqual({ kind: "sqlite", path: "/var/lib/gw/state.sqlite" });
+    expect(
+      parseConfig({ state: { kind: "postgres", url: "postgres://gw@db:5432/gw" } }).state,
+    ).toEqual({ kind: "postgres", url: "postgres://gw@db:5432/gw" });
+    expect(parseConfig({ state: { kind: "memory" } }).state).toEqual({ kind: "memory" });
+  });
+
+  it("rejects a postgres backend without a postgres:// URL", () => {
+    for (const url of [undefined, "http://db:5432/gw", "not a url"]) {
+      const error = configError(() => parseConfig({ state: { kind: "postgres", url } }));
+      expect(problemPaths(error)).toEqual(["state.url"]);
+    }
+  });
+
+  it("refuses a backend its runtime cannot run, saying which one can", () => {
+    const onWorkers = configError(() => parseConfig({ state: { kind: "sqlite" } }, "x", "worker"));
+    expect(onWorkers.problems).toEqual([expect.stringMatching(/^state\.kind: .*durable_object/)]);
+    const onNode = configError(() => parseConfig({ state: { kind: "durable_object" } }));
+    expect(onNode.problems).toEqual([expect.stringMatching(/^state\.kind: .*"sqlite"/)]);
+  });
+});

@@ -497,9 +497,11 @@ export function chatListContract({ runtime, upstream, gateway }: ContractHarness
       const registry = await upstream({ "/executors": executorsReply("CODEX") });
       const gw = await gateway(configFor({ registry }));
       expect(await json(await gw.get("/healthz"))).toEqual({ status: "ok" });
+      expect(await json(await gw.get("/health"))).toEqual({ status: "ok" });
       expect(await json(await gw.get("/readyz"))).toEqual({
         status: "ready",
         sources: [{ name: "executors", kind: "executor_registry" }],
+        state: expect.objectContaining({ reachable: true }),
       });
       expect(registry.calls).toHaveLength(0);
     });
