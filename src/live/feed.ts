@@ -1,0 +1,199 @@
+import type { Clock } from "../core/clock.js";
+import type { Logger } from "../core/logger.js";
+import {
+  type ListBody,
+  type ListState,
+  listState,
+  patchBetween,
+  shownDiffers,
+} from "./list-state.js";
+import { sseEvent } from "./sse.js";
+
+/** Timers, passed in so tests drive them. */
+export interface Timers {
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** One stream of a feed: it takes event text, and says false when it can take no more. */
+export interface FeedSubscriber {
+  send(text: string): boolean;
+}
+
+/** Why a feed loads its list again. */
+export type RefreshReason = "start" | "loop" | "disk" | "markers";
+
+export interface FeedOptions {
+  /** The list of the feed's (caller, query), through the cache and within every budget. */
+  load(reason: RefreshReason): Promise<ListBody>;
+  refreshMs: number;
+  /** A stream gets at most one patch this often; changes in between are coalesced. */
+  minIntervalMs: number;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  /** Called when the last stream has gone: the feed has stopped and may be forgotten. */
+  onIdle(): void;
+  /** Versions held for Last-Event-ID resumes. */
+  historySize?: number;
+}
+
+interface Stream {
+  subscriber: FeedSubscriber;
+  /** The version this stream last got, or null before its first event. */
+  sent: ListState | null;
+  sentAt: number;
+  timer: unknown;
+  lastEventId: string | undefined;
+}
+
+/**
+ * The live list of one (caller, query) (DESIGN §9), shared by every stream of it however many
+ * tabs and devices: one refresh loop while it has streams, none once the last has gone. A load
+ * that changes nothing shown makes no event; a change makes one patch per stream, at most one
+ * per `minIntervalMs`, computed once for every stream that held the same version.
+ */
+export function createFeed(options: FeedOptions) {
+  const { clock, timers } = options;
+  const historySize = options.historySize ?? 32;
+  // Versions are unique to this feed: a Last-Event-ID from an earlier feed (or process) is not
+  // mistaken for one of this feed's.
+  const epoch = Math.floor(Math.random() * 36 ** 6).toString(36);
+  let counter = 0;
+  let current: ListState | null = null;
+  const held = new Map<string, ListState>();
+  const streams = new Set<Stream>();
+  let loopTimer: unknown;
+  let loading: Promise<void> | null = null;
+  let again: RefreshReason | null = null;
+  let stopped = false;
+  // Event text for the current version: the snapshot, and patches by the version they start at.
+  let snapshotText: string | null = null;
+  const patchTexts = new Map<string, string>();
+
+  function eventFrom(from: ListState | null): string {
+    const to = current as ListState;
+    if (from === null) {
+      snapshotText ??= sseEvent("snapshot", JSON.stringify(to.body), to.version);
+      return snapshotText;
+    }
+    let text = patchTexts.get(from.version);
+    if (text === undefined) {
+      text = sseEvent("patch", JSON.stringify(patchBetween(from, to)), to.version);
+      patchTexts.set(from.version, text);
+    }
+    return text;
+  }
+
+  function send(stream: Stream, from: ListState | null): void {
+    const ok = stream.subscriber.send(eventFrom(from));
+    stream.sent = current;
+    stream.sentAt = clock.now();
+    if (!ok) remove(stream);
+  }
+
+  /** A new stream's first event: one patch from a version it still holds, else a snapshot. */
+  function greet(stream: Stream): void {
+    const resumed = stream.lastEventId === undefined ? undefined : held.get(stream.lastEventId);
+    send(stream, resumed ?? null);
+  }
+
+  function deliver(stream: Stream): void {
+    if (stream.sent === null) {
+      greet(stream);
+      return;
+    }
+    if (stream.sent === current || stream.timer !== undefined) return;
+    const waitMs = stream.sentAt + options.minIntervalMs - clock.now();
+    if (waitMs <= 0) {
+      send(stream, stream.sent);
+      return;
+    }
+    stream.timer = timers.setTimeout(() => {
+      stream.timer = undefined;
+      if (streams.has(stream) && stream.sent !== current) send(stream, stream.sent);
+    }, waitMs);
+  }
+
+  function apply(body: ListBody): void {
+    const next = listState(body, `${epoch}-${counter + 1}`);
+    if (current !== null && !shownDiffers(current, next)) {
+      // Nothing shown changed: the same version, whose later events carry the fresher sources.
+      current.body = body;
+      snapshotText = null;
+      // New streams waiting for the first list still need it.
+      for (const stream of [...streams]) if (stream.sent === null) greet(stream);
+      return;
+    }
+    counter++;
+    current = next;
+    held.set(next.version, next);
+    for (const version of held.keys()) {
+      if (held.size <= historySize) break;
+      held.delete(version);
+    }
+    snapshotText = null;
+    patchTexts.clear();
+    for (const stream of [...streams]) deliver(stream);
+  }
+
+  function schedule(): void {
+    timers.clearTimeout(loopTimer);
+    if (!stopped && streams.size > 0)
+      loopTimer = timers.setTimeout(() => refresh("loop"), options.refreshMs);
+  }
+
+  /** Loads the list now (or right after the load in flight), then waits `refreshMs` again. */
+  function refresh(reason: RefreshReason): void {
+    if (stopped) return;
+    if (loading !== null) {
+      again = reason;
+      return;
+    }
+    timers.clearTimeout(loopTimer);
+    loading = options
+      .load(reason)
+      .then(apply, (error: unknown) =>
+        options.logger.warn({ event: "live_refresh_failed", reason: String(error) }),
+      )
+      .finally(() => {
+        loading = null;
+        const queued = again;
+        again = null;
+        if (queued !== null) refresh(queued);
+        else schedule();
+      });
+  }
+
+  function remove(stream: Stream): void {
+    if (!streams.delete(stream)) return;
+    timers.clearTimeout(stream.timer);
+    if (streams.size === 0) {
+      stopped = true;
+      timers.clearTimeout(loopTimer);
+      options.onIdle();
+    }
+  }
+
+  return {
+    /** Adds a stream; it gets its first event as soon as the feed has a list. */
+    subscribe(subscriber: FeedSubscriber, lastEventId?: string): () => void {
+      const stream: Stream = { subscriber, sent: null, sentAt: 0, timer: undefined, lastEventId };
+      streams.add(stream);
+      if (current !== null) greet(stream);
+      if (streams.size === 1 && loading === null) refresh("start");
+      return () => remove(stream);
+    },
+    refresh,
+    size: () => streams.size,
+    /** Stops the loop and forgets every stream (shutdown). */
+    stop(): void {
+      stopped = true;
+      timers.clearTimeout(loopTimer);
+      for (const stream of streams) timers.clearTimeout(stream.timer);
+      streams.clear();
+    },
+  };
+}
+
+export type Feed = ReturnType<typeof createFeed>;

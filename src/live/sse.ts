@@ -1,0 +1,69 @@
+/**
+ * Server-Sent Events over a byte-bounded stream. Events are queued without waiting, so one
+ * change reaches a thousand streams in one synchronous pass; a client that stops reading lets
+ * its queue grow, and past `maxQueuedBytes` it is dropped instead of holding memory.
+ */
+
+const encoder = new TextEncoder();
+
+/** One event in the text/event-stream format: `event`, `id`, `data` (one line per data line). */
+export function sseEvent(event: string, data: string, id?: string): string {
+  const lines = data.split("\n").map((line) => `data: ${line}`);
+  return `event: ${event}\n${id === undefined ? "" : `id: ${id}\n`}${lines.join("\n")}\n\n`;
+}
+
+export interface SseChannel {
+  /** The response body. */
+  readable: ReadableStream<Uint8Array>;
+  /** Queues text; false (and the channel closed) when the client fell too far behind. */
+  send(text: string): boolean;
+  /** Ends the response. */
+  close(): void;
+  /** Bytes queued and not yet taken by the server. */
+  queuedBytes(): number;
+  closed(): boolean;
+}
+
+export function createSseChannel(options: {
+  maxQueuedBytes: number;
+  /** Called once when the channel ends: closed, cancelled by the client, or dropped. */
+  onClose: (reason: "closed" | "cancelled" | "slow") => void;
+}): SseChannel {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let ended = false;
+  const end = (reason: "closed" | "cancelled" | "slow") => {
+    if (ended) return;
+    ended = true;
+    options.onClose(reason);
+  };
+  const readable = new ReadableStream<Uint8Array>(
+    {
+      start(streamController) {
+        controller = streamController;
+      },
+      cancel() {
+        end("cancelled");
+      },
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: options.maxQueuedBytes }),
+  );
+  const queuedBytes = () => options.maxQueuedBytes - (controller.desiredSize ?? 0);
+  return {
+    readable,
+    send(text) {
+      if (ended) return false;
+      controller.enqueue(encoder.encode(text));
+      if ((controller.desiredSize ?? 0) >= 0) return true;
+      controller.error(new Error("client too slow"));
+      end("slow");
+      return false;
+    },
+    close() {
+      if (ended) return;
+      controller.close();
+      end("closed");
+    },
+    queuedBytes,
+    closed: () => ended,
+  };
+}

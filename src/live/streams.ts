@@ -1,0 +1,144 @@
+import type { Clock } from "../core/clock.js";
+import type { Logger } from "../core/logger.js";
+import { createFeed, type Feed, type FeedOptions, type Timers } from "./feed.js";
+import { createSseChannel } from "./sse.js";
+
+export interface LiveStreamsOptions {
+  /** Streams one caller may hold at once (→ 429). */
+  maxStreamsPerCaller: number;
+  /** Streams the process holds at most (→ 503). */
+  maxStreams: number;
+  /** A client with more than this queued and unread is dropped. */
+  maxQueuedBytes?: number;
+  /** Comment lines this often keep proxies from closing an idle stream. */
+  pingMs?: number;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+}
+
+/** What opening a stream needs: which feed, whose it is, and how to build the feed. */
+export interface StreamRequest {
+  /** The (caller, query) the feed serves. */
+  feedKey: string;
+  /** Who holds the stream, for the per-caller limit. */
+  callerKey: string;
+  /** Whose read markers the feed's list uses: a change of theirs refreshes it. */
+  identities: readonly string[];
+  /** The client's Last-Event-ID, to resume from a version the feed still holds. */
+  lastEventId: string | undefined;
+  feed: () => Omit<FeedOptions, "onIdle" | "clock" | "timers" | "logger">;
+}
+
+export type OpenResult =
+  | { ok: true; readable: ReadableStream<Uint8Array> }
+  | { ok: false; status: 429 | 503; retryAfterS: number; reason: string };
+
+interface FeedEntry {
+  feed: Feed;
+  identities: readonly string[];
+}
+
+const RETRY = "retry: 3000\n\n";
+
+/**
+ * Every open stream of the process (DESIGN §9): one feed per (caller, query), bounds per caller
+ * and in all, a ping for every stream, a marker change routed to the feeds of its identity, and
+ * `event: shutdown` to all of them when the process stops.
+ */
+export function createLiveStreams(options: LiveStreamsOptions) {
+  const { timers, logger } = options;
+  const pingMs = options.pingMs ?? 15_000;
+  const maxQueuedBytes = options.maxQueuedBytes ?? 1024 * 1024;
+  const feeds = new Map<string, FeedEntry>();
+  const perCaller = new Map<string, number>();
+  const channels = new Set<ReturnType<typeof createSseChannel>>();
+  let pingTimer: unknown;
+  let closing = false;
+
+  function ping(): void {
+    pingTimer = undefined;
+    for (const channel of [...channels]) channel.send(": ping\n\n");
+    if (channels.size > 0) pingTimer = timers.setTimeout(ping, pingMs);
+  }
+
+  function feedFor(request: StreamRequest): Feed {
+    const existing = feeds.get(request.feedKey);
+    if (existing !== undefined) return existing.feed;
+    const feed = createFeed({
+      ...request.feed(),
+      clock: options.clock,
+      timers,
+      logger,
+      onIdle: () => feeds.delete(request.feedKey),
+    });
+    feeds.set(request.feedKey, { feed, identities: request.identities });
+    return feed;
+  }
+
+  function open(request: StreamRequest): OpenResult {
+    if (closing) return { ok: false, status: 503, retryAfterS: 5, reason: "shutting down" };
+    if (channels.size >= options.maxStreams)
+      return {
+        ok: false,
+        status: 503,
+        retryAfterS: 30,
+        reason: "the gateway holds its most streams",
+      };
+    const held = perCaller.get(request.callerKey) ?? 0;
+    if (held >= options.maxStreamsPerCaller)
+      return {
+        ok: false,
+        status: 429,
+        retryAfterS: 10,
+        reason: `at most ${options.maxStreamsPerCaller} streams per caller`,
+      };
+    perCaller.set(request.callerKey, held + 1);
+    let unsubscribe = () => {};
+    const channel = createSseChannel({
+      maxQueuedBytes,
+      onClose: (why) => {
+        channels.delete(channel);
+        unsubscribe();
+        const left = (perCaller.get(request.callerKey) ?? 1) - 1;
+        if (left <= 0) perCaller.delete(request.callerKey);
+        else perCaller.set(request.callerKey, left);
+        if (why === "slow")
+          logger.warn({ event: "live_stream_dropped", reason: "client too slow" });
+      },
+    });
+    channels.add(channel);
+    channel.send(RETRY);
+    unsubscribe = feedFor(request).subscribe(channel, request.lastEventId);
+    if (pingTimer === undefined) pingTimer = timers.setTimeout(ping, pingMs);
+    return { ok: true, readable: channel.readable };
+  }
+
+  return {
+    open,
+    /** A read marker of `identity` changed (here, another instance, or its Durable Object). */
+    markersChanged(identity: string): void {
+      for (const entry of feeds.values())
+        if (entry.identities.includes(identity)) entry.feed.refresh("markers");
+    },
+    /** Something on disk changed under the feeds with these keys. */
+    refresh(feedKeys: Iterable<string>, reason: "disk" | "markers"): void {
+      for (const key of feedKeys) feeds.get(key)?.feed.refresh(reason);
+    },
+    size: () => channels.size,
+    feeds: () => feeds.size,
+    /** Ends every stream with `event: shutdown`; new streams are refused from now on. */
+    shutdown(): void {
+      closing = true;
+      timers.clearTimeout(pingTimer);
+      for (const channel of [...channels]) {
+        channel.send("event: shutdown\ndata: {}\n\n");
+        channel.close();
+      }
+      for (const entry of feeds.values()) entry.feed.stop();
+      feeds.clear();
+    },
+  };
+}
+
+export type LiveStreams = ReturnType<typeof createLiveStreams>;
