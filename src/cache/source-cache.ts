@@ -29,6 +29,12 @@ interface Entry<T> {
 export interface GetOptions {
   /** Keeps a background refresh alive where the runtime needs telling (Workers' waitUntil). */
   waitUntil?: (work: Promise<unknown>) => void;
+  /** Wait for an expired entry's refresh instead of answering with the old value at once (a
+   * live feed, which would otherwise show a change one period late); the old value is still
+   * served, as stale, when the refresh fails. */
+  awaitRefresh?: boolean;
+  /** Treat the entry as expired however fresh it is (a watcher saw its files change). */
+  reload?: boolean;
 }
 
 /**
@@ -76,7 +82,15 @@ export function createSourceCache<T extends object>(options: SourceCacheOptions<
     const now = clock.now();
     if (entry !== undefined) {
       const ageMs = Math.max(0, now - entry.storedAt);
-      if (ageMs < ttlMs) return { state: "fresh", value: entry.value, ageMs };
+      if (ageMs < ttlMs && getOptions.reload !== true)
+        return { state: "fresh", value: entry.value, ageMs };
+      if (ageMs < ttlMs + staleIfErrorMs && (getOptions.awaitRefresh || getOptions.reload)) {
+        try {
+          return { state: "loaded", value: await load(key, loader), ageMs: 0 };
+        } catch (error) {
+          return { state: "stale", value: entry.value, ageMs, reason: describe(error) };
+        }
+      }
       if (ageMs < ttlMs + staleIfErrorMs) {
         const refresh = load(key, loader).catch(() => {});
         getOptions.waitUntil?.(refresh);

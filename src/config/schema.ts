@@ -192,6 +192,18 @@ export const StateConfigSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("memory") }),
 ]);
 
+/** Live list streams (DESIGN §9). */
+export const LiveConfigSchema = z.strictObject({
+  /** How often a streamed list is collected again; cache.ttlMs when absent. */
+  refreshMs: z.number().int().min(100).max(3_600_000).optional(),
+  /** A stream gets at most one patch this often. */
+  minIntervalMs: z.number().int().min(0).max(60_000).default(250),
+  /** Streams one caller (session, else client address) may hold at once. */
+  maxStreamsPerCaller: z.number().int().min(1).default(8),
+  /** Streams the process (on Workers: each identity's object) holds at most. */
+  maxStreams: z.number().int().min(1).default(10_000),
+});
+
 export const ConfigSchema = z.strictObject({
   sources: z.array(SourceConfigSchema).default([]),
   deadlineMs: z.number().int().min(50).max(60_000).default(2000),
@@ -201,6 +213,7 @@ export const ConfigSchema = z.strictObject({
   rateLimit: RateLimitConfigSchema.prefault({}),
   http: HttpConfigSchema.prefault({}),
   state: StateConfigSchema.optional(),
+  live: LiveConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -6,6 +6,7 @@ import { createSourceCache } from "../cache/source-cache.js";
 import type { Config } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { type Logger, silentLogger } from "../core/logger.js";
+import { createLiveStreams, type LiveStreams } from "../live/streams.js";
 import { createCollector } from "../sources/collect.js";
 import { createSources } from "../sources/create-sources.js";
 import type { LocalSourceFactory } from "../sources/local/index.js";
@@ -32,6 +33,8 @@ import { urlLimit } from "./middleware/url-limit.js";
 import { OPENAPI_CONFIG, registerSecuritySchemes } from "./openapi.js";
 import { createReadHandler } from "./read/read.handler.js";
 import { readRoute } from "./read/read.routes.js";
+import { createStreamHandler } from "./stream/stream.handler.js";
+import { LivePatchSchema, streamRoute } from "./stream/stream.routes.js";
 
 export interface AppDeps {
   config: Config;
@@ -54,6 +57,9 @@ export interface AppDeps {
   /** Where read markers live (DESIGN §8): the runtime builds the backend `state.kind` names;
    * in memory when absent (tests). */
   readMarkers?: ReadMarkerStore;
+  /** The process's live streams (DESIGN §9); a runtime that must end them on shutdown builds
+   * them (createLiveStreams) and passes them in. */
+  live?: LiveStreams;
 }
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
@@ -88,6 +94,12 @@ export function createApp(deps: AppDeps) {
 
   const readMarkers = deps.readMarkers ?? createMemoryStore();
   const readState = createReadState({ store: readMarkers, clock, logger });
+  const live =
+    deps.live ??
+    createLiveStreams({ ...config.live, clock, logger, timers: { setTimeout, clearTimeout } });
+  // A marker set anywhere (this process, another instance, the identity's object) reaches the
+  // streams of that identity.
+  readMarkers.subscribe((change) => live.markersChanged(change.identity));
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const clientAddress = deps.clientAddress ?? (() => undefined);
@@ -146,6 +158,20 @@ export function createApp(deps: AppDeps) {
   const routes = app
     .openapi(chatListRoute, createChatListHandler({ collector, clock, cursors, views, readState }))
     .openapi(readRoute, createReadHandler({ collector, readState, clock }))
+    .openapi(
+      streamRoute,
+      createStreamHandler({
+        collector,
+        readState,
+        streams: live,
+        clientAddress,
+        refreshMs: config.live.refreshMs ?? Math.max(100, config.cache.ttlMs),
+        minIntervalMs: config.live.minIntervalMs,
+        localSources: new Set(
+          sources.filter((source) => source.kind.startsWith("local_")).map((source) => source.name),
+        ),
+      }),
+    )
     .openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(readyzRoute, async (c) => {
@@ -160,6 +186,8 @@ export function createApp(deps: AppDeps) {
       };
       return reachable ? c.json(body, 200) : c.json(body, 503);
     });
+  // Not a route's body (SSE events are text), but what a stream's patch events carry.
+  app.openAPIRegistry.register("LivePatch", LivePatchSchema);
   app.doc31("/openapi.json", OPENAPI_CONFIG);
   registerDocs(app, deps.docsAssets);
   return routes;

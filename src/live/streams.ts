@@ -23,8 +23,9 @@ export interface StreamRequest {
   feedKey: string;
   /** Who holds the stream, for the per-caller limit. */
   callerKey: string;
-  /** Whose read markers the feed's list uses: a change of theirs refreshes it. */
-  identities: readonly string[];
+  /** Whose read markers the feed's list uses (its loads fill it in): a change of theirs
+   * refreshes the feed. */
+  identities: ReadonlySet<string>;
   /** The client's Last-Event-ID, to resume from a version the feed still holds. */
   lastEventId: string | undefined;
   feed: () => Omit<FeedOptions, "onIdle" | "clock" | "timers" | "logger">;
@@ -36,7 +37,7 @@ export type OpenResult =
 
 interface FeedEntry {
   feed: Feed;
-  identities: readonly string[];
+  identities: ReadonlySet<string>;
 }
 
 const RETRY = "retry: 3000\n\n";
@@ -119,7 +120,7 @@ export function createLiveStreams(options: LiveStreamsOptions) {
     /** A read marker of `identity` changed (here, another instance, or its Durable Object). */
     markersChanged(identity: string): void {
       for (const entry of feeds.values())
-        if (entry.identities.includes(identity)) entry.feed.refresh("markers");
+        if (entry.identities.has(identity)) entry.feed.refresh("markers");
     },
     /** Something on disk changed under the feeds with these keys. */
     refresh(feedKeys: Iterable<string>, reason: "disk" | "markers"): void {

@@ -59,6 +59,10 @@ export interface CollectorOptions {
 
 export interface CollectOptions {
   waitUntil?: (work: Promise<unknown>) => void;
+  /** Live feeds: wait for expired entries' refreshes (see GetOptions.awaitRefresh). */
+  awaitRefresh?: boolean;
+  /** Sources to load again however fresh their entry (a disk watcher saw their files change). */
+  reload?: ReadonlySet<string>;
 }
 
 type Failure = { status: "error" | "timeout" | "unauthorized"; reason: string };
@@ -183,9 +187,19 @@ export function createCollector(options: CollectorOptions) {
     let result: CacheResult<SourceLoad>;
     try {
       // A fresh entry needs no deadline, no timer and no race: the warm path stays cheap.
+      const reload = collectOptions.reload?.has(source.name) === true;
       result =
-        options.cache.peekFresh(key) ??
-        (await raceAbort(options.cache.get(key, loader, collectOptions), requestSignal()));
+        (reload ? undefined : options.cache.peekFresh(key)) ??
+        (await raceAbort(
+          options.cache.get(key, loader, {
+            ...(collectOptions.waitUntil === undefined
+              ? {}
+              : { waitUntil: collectOptions.waitUntil }),
+            awaitRefresh: collectOptions.awaitRefresh === true,
+            reload,
+          }),
+          requestSignal(),
+        ));
     } catch (error) {
       const failure =
         error instanceof SourceFailure

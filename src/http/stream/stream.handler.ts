@@ -1,0 +1,72 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { LiveStreams } from "../../live/streams.js";
+import type { Collector } from "../../sources/collect.js";
+import type { ReadState } from "../../state/read-state.js";
+import { readableSources } from "../../state/unread-counts.js";
+import type { AppEnv } from "../app-env.js";
+import { listBody } from "../chat-list/list-body.js";
+import { type ClientAddressResolver, clientAddressOf } from "../client-address.js";
+import { callerOf } from "../credentials.js";
+import { ApiError } from "../problem.js";
+import type { streamRoute } from "./stream.routes.js";
+
+export interface StreamHandlerDeps {
+  collector: Collector;
+  readState: ReadState;
+  streams: LiveStreams;
+  clientAddress: ClientAddressResolver;
+  refreshMs: number;
+  minIntervalMs: number;
+  /** The sources that read the disk: a watcher's event loads them again. */
+  localSources: ReadonlySet<string>;
+}
+
+const STREAM_HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache, no-transform",
+  // Proxies such as nginx would otherwise hold events back to fill a buffer.
+  "X-Accel-Buffering": "no",
+};
+
+/** GET /api/chat-list/stream (DESIGN §9): joins the feed of the caller's query, or starts it. */
+export function createStreamHandler(
+  deps: StreamHandlerDeps,
+): RouteHandler<typeof streamRoute, AppEnv> {
+  return async (c) => {
+    const query = c.req.valid("query");
+    const caller = callerOf(c);
+    const binding = JSON.stringify([query.workspace_path, query.include_global, query.type]);
+    const sourceQuery = {
+      workspacePath: query.workspace_path,
+      includeGlobal: query.include_global,
+      types: query.type,
+    };
+    const credentials = { psession: caller.psession, psessionHash: caller.psessionHash };
+    const identities = new Set<string>();
+    const opened = deps.streams.open({
+      feedKey: `${caller.psessionHash ?? "-"}\n${binding}`,
+      callerKey: caller.psessionHash ?? `address:${clientAddressOf(c, deps.clientAddress)}`,
+      identities,
+      lastEventId: c.req.header("last-event-id"),
+      feed: () => ({
+        refreshMs: deps.refreshMs,
+        minIntervalMs: deps.minIntervalMs,
+        async load(reason) {
+          const collected = await deps.collector.collect(sourceQuery, credentials, {
+            awaitRefresh: true,
+            ...(reason === "disk" ? { reload: deps.localSources } : {}),
+          });
+          for (const entry of collected)
+            if (typeof entry.identity === "string") identities.add(entry.identity);
+          const markers = await deps.readState.snapshot(readableSources(collected));
+          return listBody(collected, markers, query.workspace_path);
+        },
+      }),
+    });
+    if (!opened.ok) {
+      c.header("Retry-After", String(opened.retryAfterS));
+      throw new ApiError(opened.status === 429 ? "too_many_streams" : "overloaded", opened.reason);
+    }
+    return c.body(opened.readable, 200, STREAM_HEADERS);
+  };
+}
