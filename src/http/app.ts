@@ -6,6 +6,7 @@ import { createSourceCache } from "../cache/source-cache.js";
 import type { Config } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { type Logger, silentLogger } from "../core/logger.js";
+import { createDiskWatchers, type WatchDir } from "../live/disk-watchers.js";
 import { createLiveStreams, type LiveStreams } from "../live/streams.js";
 import { createCollector } from "../sources/collect.js";
 import { createSources } from "../sources/create-sources.js";
@@ -60,6 +61,8 @@ export interface AppDeps {
   /** The process's live streams (DESIGN §9); a runtime that must end them on shutdown builds
    * them (createLiveStreams) and passes them in. */
   live?: LiveStreams;
+  /** Node: watches a directory for the live feeds of the local sources (fs.watch). */
+  watchDir?: WatchDir;
 }
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
@@ -167,9 +170,18 @@ export function createApp(deps: AppDeps) {
         clientAddress,
         refreshMs: config.live.refreshMs ?? Math.max(100, config.cache.ttlMs),
         minIntervalMs: config.live.minIntervalMs,
-        localSources: new Set(
-          sources.filter((source) => source.kind.startsWith("local_")).map((source) => source.name),
-        ),
+        localSources: sources.filter((source) => source.watchDirs !== undefined),
+        ...(deps.watchDir === undefined
+          ? {}
+          : {
+              watchers: createDiskWatchers({
+                watch: deps.watchDir,
+                maxDirs: 4096,
+                maxDirsPerFeed: 512,
+                debounceMs: 150,
+                timers: { setTimeout, clearTimeout },
+              }),
+            }),
       }),
     )
     .openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200))

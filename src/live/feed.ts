@@ -36,6 +36,10 @@ export interface FeedOptions {
   onIdle(): void;
   /** Versions held for Last-Event-ID resumes. */
   historySize?: number;
+  /** Starts watching what the feed's list is read from on disk, calling back on a change;
+   * resolves with the function that stops it. Watched again after each disk change, since new
+   * folders may have appeared. */
+  watch?: (onChange: () => void) => Promise<() => void>;
 }
 
 interface Stream {
@@ -137,6 +141,18 @@ export function createFeed(options: FeedOptions) {
     for (const stream of [...streams]) deliver(stream);
   }
 
+  let unwatch: (() => void) | null = null;
+  async function rewatch(): Promise<void> {
+    if (options.watch === undefined) return;
+    const stop = await options.watch(() => refresh("disk"));
+    if (stopped) {
+      stop();
+      return;
+    }
+    unwatch?.();
+    unwatch = stop;
+  }
+
   function schedule(): void {
     timers.clearTimeout(loopTimer);
     if (!stopped && streams.size > 0)
@@ -151,6 +167,10 @@ export function createFeed(options: FeedOptions) {
       return;
     }
     timers.clearTimeout(loopTimer);
+    if (reason === "start" || reason === "disk")
+      rewatch().catch((error: unknown) =>
+        options.logger.warn({ event: "live_watch_failed", reason: String(error) }),
+      );
     loading = options
       .load(reason)
       .then(apply, (error: unknown) =>
@@ -171,6 +191,7 @@ export function createFeed(options: FeedOptions) {
     if (streams.size === 0) {
       stopped = true;
       timers.clearTimeout(loopTimer);
+      unwatch?.();
       options.onIdle();
     }
   }
@@ -190,6 +211,7 @@ export function createFeed(options: FeedOptions) {
     stop(): void {
       stopped = true;
       timers.clearTimeout(loopTimer);
+      unwatch?.();
       for (const stream of streams) timers.clearTimeout(stream.timer);
       streams.clear();
     },

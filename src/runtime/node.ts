@@ -10,6 +10,7 @@ import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { nodeFs } from "./node/node-fs.js";
 import { createPooledFetch } from "./node/undici-fetch.js";
+import { watchDir } from "./node/watch-dir.js";
 
 /** How long in-flight requests may take to finish after SIGTERM/SIGINT before sockets close. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -40,6 +41,7 @@ function start(): void {
       settings.clientAddress(getConnInfo(c).remote.address, c.req.header("x-forwarded-for")),
     loopbackListener: isLoopbackAddress(host),
     docsAssets: createDocsAssetReader(),
+    watchDir,
   });
 
   const server: ServerType = serve(

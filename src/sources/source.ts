@@ -62,6 +62,9 @@ export interface Source {
   readonly itemType: ItemType;
   readonly timeoutMs: number;
   plan(query: SourceQuery, credentials: Credentials): SourcePlan;
+  /** Local kinds: the directories whose changes change this source's answer to `query`, for
+   * the live feeds' disk watchers (DESIGN §9). */
+  watchDirs?(query: SourceQuery): Promise<string[]>;
 }
 
 /**
@@ -75,6 +78,7 @@ export function queryScopedSource(options: {
   timeoutMs: number;
   scopeOf?: (query: SourceQuery) => Record<string, string | boolean | null>;
   load: (query: SourceQuery, context: LoadContext) => Promise<SourceLoad>;
+  watchDirs?: (query: SourceQuery) => Promise<string[]>;
 }): Source {
   const scopeOf =
     options.scopeOf ??
@@ -93,5 +97,6 @@ export function queryScopedSource(options: {
       credential: null,
       load: (context) => options.load(query, context),
     }),
+    ...(options.watchDirs === undefined ? {} : { watchDirs: options.watchDirs }),
   };
 }

@@ -1,6 +1,8 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import type { DiskWatchers } from "../../live/disk-watchers.js";
 import type { LiveStreams } from "../../live/streams.js";
 import type { Collector } from "../../sources/collect.js";
+import type { Source, SourceQuery } from "../../sources/source.js";
 import type { ReadState } from "../../state/read-state.js";
 import { readableSources } from "../../state/unread-counts.js";
 import type { AppEnv } from "../app-env.js";
@@ -18,7 +20,9 @@ export interface StreamHandlerDeps {
   refreshMs: number;
   minIntervalMs: number;
   /** The sources that read the disk: a watcher's event loads them again. */
-  localSources: ReadonlySet<string>;
+  localSources: readonly Source[];
+  /** Node: watches the local sources' directories while a feed has streams. */
+  watchers?: DiskWatchers;
 }
 
 const STREAM_HEADERS = {
@@ -32,6 +36,17 @@ const STREAM_HEADERS = {
 export function createStreamHandler(
   deps: StreamHandlerDeps,
 ): RouteHandler<typeof streamRoute, AppEnv> {
+  const localNames = new Set(deps.localSources.map((source) => source.name));
+  const { watchers } = deps;
+  const watchLocal =
+    watchers === undefined || deps.localSources.length === 0
+      ? undefined
+      : (query: SourceQuery) => async (onChange: () => void) => {
+          const dirs = await Promise.all(
+            deps.localSources.map((source) => source.watchDirs?.(query) ?? Promise.resolve([])),
+          );
+          return watchers.subscribe(dirs.flat(), onChange);
+        };
   return async (c) => {
     const query = c.req.valid("query");
     const caller = callerOf(c);
@@ -51,10 +66,11 @@ export function createStreamHandler(
       feed: () => ({
         refreshMs: deps.refreshMs,
         minIntervalMs: deps.minIntervalMs,
+        ...(watchLocal === undefined ? {} : { watch: watchLocal(sourceQuery) }),
         async load(reason) {
           const collected = await deps.collector.collect(sourceQuery, credentials, {
             awaitRefresh: true,
-            ...(reason === "disk" ? { reload: deps.localSources } : {}),
+            ...(reason === "disk" ? { reload: localNames } : {}),
           });
           for (const entry of collected)
             if (typeof entry.identity === "string") identities.add(entry.identity);

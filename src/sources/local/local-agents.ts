@@ -155,5 +155,29 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
         note,
       };
     },
+    async watchDirs(query) {
+      const scan = deps.scanner.scan(config);
+      const folders: { dir: string; rootReal: string }[] = [];
+      const globalDir = joinPath(home, ".viben", "agents");
+      const globalReal = query.includeGlobal ? await scan.root(globalDir) : null;
+      if (globalReal !== null) folders.push({ dir: globalDir, rootReal: globalReal });
+      if (query.workspacePath !== null) {
+        const workspace = await workspaceFolder(
+          scan,
+          query.workspacePath,
+          "agents",
+          config.workspaceRoots,
+        );
+        if (workspace.status === "found") folders.push(workspace);
+      }
+      // Each agents folder (a new agent), and each agent's sessions folder (a new session).
+      const dirs: string[] = [];
+      for (const { dir, rootReal } of folders) {
+        dirs.push(dir);
+        for (const entry of (await scan.list(dir, rootReal)) ?? [])
+          if (entry.kind === "dir") dirs.push(joinPath(dir, entry.name, ".agent_sessions"));
+      }
+      return dirs;
+    },
   });
 }

@@ -4,6 +4,7 @@ import { toIso } from "../../core/timestamps.js";
 import { queryScopedSource, type Source, type SourceLoad } from "../source.js";
 import type { DirScanner, Scan } from "./dir-scanner.js";
 import { EXECUTOR_STORES, type ExecutorStore } from "./executor-stores.js";
+import { executorWatchDirs } from "./executor-watch.js";
 import { joinPath } from "./local-fs.js";
 
 export interface LocalExecutorsDeps {
@@ -79,6 +80,14 @@ export function createLocalExecutorsSource(
         });
       }
       return { items, dropped: 0, cost: { ...scan.counters } };
+    },
+    async watchDirs(query) {
+      const scan = deps.scanner.scan(config);
+      const dirs: string[] = [];
+      for (const store of EXECUTOR_STORES)
+        if (store.sessions !== null && (await installed(scan, store)))
+          dirs.push(...executorWatchDirs(store.id, rootOf(store), query.workspacePath, new Date()));
+      return dirs;
     },
   });
 }

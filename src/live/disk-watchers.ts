@@ -1,0 +1,67 @@
+import type { Timers } from "./feed.js";
+
+/** Watches one directory's entries (and their contents' changes); null when it cannot (the
+ * directory is missing). The Node entry implements it with fs.watch. */
+export type WatchDir = (dir: string, onChange: () => void) => (() => void) | null;
+
+export interface DiskWatchersOptions {
+  watch: WatchDir;
+  /** Directories watched at most in the whole process, and for any one feed. */
+  maxDirs: number;
+  maxDirsPerFeed: number;
+  /** Events closer together than this make one change. */
+  debounceMs: number;
+  timers: Timers;
+}
+
+/**
+ * The disk watchers of the live feeds (DESIGN §9): one watch per directory however many feeds
+ * need it, closed with its last feed; a burst of events is one change per feed, `debounceMs`
+ * after the last. Bounded: past the limits, directories are not watched (their changes still
+ * arrive with the refresh loop).
+ */
+export function createDiskWatchers(options: DiskWatchersOptions) {
+  const watched = new Map<string, { close: () => void; listeners: Set<() => void> }>();
+
+  /** Watches `dirs` for one feed; returns the function that stops it. */
+  function subscribe(dirs: readonly string[], onChange: () => void): () => void {
+    let timer: unknown;
+    const listener = () => {
+      options.timers.clearTimeout(timer);
+      timer = options.timers.setTimeout(onChange, options.debounceMs);
+    };
+    const taken: string[] = [];
+    for (const dir of new Set(dirs)) {
+      if (taken.length >= options.maxDirsPerFeed) break;
+      let entry = watched.get(dir);
+      if (entry === undefined) {
+        if (watched.size >= options.maxDirs) continue;
+        const listeners = new Set<() => void>();
+        const close = options.watch(dir, () => {
+          for (const each of listeners) each();
+        });
+        if (close === null) continue;
+        entry = { close, listeners };
+        watched.set(dir, entry);
+      }
+      entry.listeners.add(listener);
+      taken.push(dir);
+    }
+    return () => {
+      options.timers.clearTimeout(timer);
+      for (const dir of taken) {
+        const entry = watched.get(dir);
+        if (entry === undefined) continue;
+        entry.listeners.delete(listener);
+        if (entry.listeners.size === 0) {
+          entry.close();
+          watched.delete(dir);
+        }
+      }
+    };
+  }
+
+  return { subscribe, size: () => watched.size };
+}
+
+export type DiskWatchers = ReturnType<typeof createDiskWatchers>;

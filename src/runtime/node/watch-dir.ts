@@ -1,0 +1,17 @@
+import { watch } from "node:fs";
+import type { WatchDir } from "../../live/disk-watchers.js";
+
+/**
+ * fs.watch on one directory (inotify on Linux: entries added, removed, renamed, and files in it
+ * written). Not persistent, so a watcher never keeps the process alive; an error (the directory
+ * removed) closes it quietly — the refresh loop still covers that directory.
+ */
+export const watchDir: WatchDir = (dir, onChange) => {
+  try {
+    const watcher = watch(dir, { persistent: false }, () => onChange());
+    watcher.on("error", () => watcher.close());
+    return () => watcher.close();
+  } catch {
+    return null;
+  }
+};
