@@ -85,12 +85,22 @@ export const LocalAgentsConfigSchema = z.strictObject({
   workspaceRoots: z.array(AbsolutePath).optional(),
 });
 
+/** Viben group chats on the local disk: `<home>/.viben/group-chats` and the workspace's own. */
+export const LocalGroupChatsConfigSchema = z.strictObject({
+  kind: z.literal("local_group_chats"),
+  ...localScan,
+  /** When given, a workspace's .viben/group-chats is read only inside one of these; any
+   * workspace is read when absent, as for local_agents. */
+  workspaceRoots: z.array(AbsolutePath).optional(),
+});
+
 export const SourceConfigSchema = z.discriminatedUnion("kind", [
   PortalSourceConfigSchema,
   ExecutorRegistryConfigSchema,
   AgentStoreConfigSchema,
   LocalExecutorsConfigSchema,
   LocalAgentsConfigSchema,
+  LocalGroupChatsConfigSchema,
 ]);
 
 export const CacheConfigSchema = z.strictObject({
@@ -160,4 +170,7 @@ export type ExecutorRegistryConfig = z.infer<typeof ExecutorRegistryConfigSchema
 export type AgentStoreConfig = z.infer<typeof AgentStoreConfigSchema>;
 export type LocalExecutorsConfig = z.infer<typeof LocalExecutorsConfigSchema>;
 export type LocalAgentsConfig = z.infer<typeof LocalAgentsConfigSchema>;
+export type LocalGroupChatsConfig = z.infer<typeof LocalGroupChatsConfigSchema>;
+/** The kinds that read this machine's disk, built by the Node runtime's local source factory. */
+export type LocalSourceConfig = LocalExecutorsConfig | LocalAgentsConfig | LocalGroupChatsConfig;
 export type SourceKind = SourceConfig["kind"];

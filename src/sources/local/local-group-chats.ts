@@ -1,0 +1,182 @@
+import type { LocalGroupChatsConfig } from "../../config/schema.js";
+import type { GroupChatItem } from "../../core/items.js";
+import type { Logger } from "../../core/logger.js";
+import { toIso } from "../../core/timestamps.js";
+import { type VibenUnreadBasis, vibenUnread } from "../../core/unread.js";
+import { queryScopedSource, type Source, type SourceLoad } from "../source.js";
+import { groupChatItemId, shadowGlobalChats } from "../viben-group-chats.js";
+import type { DirScanner, Scan } from "./dir-scanner.js";
+import { type ChatFolder, type FolderReader, readChatFolder } from "./group-chat-folder.js";
+import { joinPath, type LocalFs } from "./local-fs.js";
+import { createMessageLogCache } from "./message-log-cache.js";
+import { createDocumentCache, firstTime, text } from "./viben-documents.js";
+import { workspaceFolder } from "./workspace-access.js";
+
+/*
+ * Viben group chats on the local disk (DESIGN §7): `<home>/.viben/group-chats/<id>/` (global)
+ * and `<workspace>/.viben/group-chats/<id>/` (the workspace's own); see group-chat-folder.ts for
+ * what one folder holds. A chat whose config.yaml is missing or unreadable is dropped (counted
+ * and logged), never the source.
+ */
+
+export interface LocalGroupChatsDeps {
+  fs: LocalFs;
+  scanner: DirScanner;
+  home: string;
+  logger: Logger;
+}
+
+interface Found {
+  items: GroupChatItem[];
+  /** By item id: the unread basis and how many of the chat's logs were counted from their tail. */
+  details: Map<string, { basis: VibenUnreadBasis; logsFromTail: number }>;
+  dropped: number;
+}
+
+function unreadBasis(chat: ChatFolder): VibenUnreadBasis {
+  // Without a human member nobody is behind on anything: nothing counts.
+  if (chat.humanSeenMs === undefined) return { kind: "viben", seenMs: null, countedMs: [] };
+  return { kind: "viben", seenMs: chat.humanSeenMs, countedMs: chat.sessions.countedMs };
+}
+
+export function createLocalGroupChatsSource(
+  config: LocalGroupChatsConfig,
+  deps: LocalGroupChatsDeps,
+): Source {
+  const home = config.home ?? deps.home;
+  const logs = createMessageLogCache(deps.fs);
+  const parse = createDocumentCache((path) =>
+    deps.logger.warn({ event: "local_group_chat_file_unreadable", source: config.name, path }),
+  );
+
+  function readerFor(scan: Scan, rootReal: string): FolderReader {
+    return {
+      scan,
+      rootReal,
+      maxBytesPerFile: config.maxBytesPerFile,
+      logs,
+      async document(path) {
+        const content = await scan.head(path, rootReal);
+        return content === null ? null : parse(path, content);
+      },
+    };
+  }
+
+  function toItem(id: string, chat: ChatFolder, workspacePath: string | null): GroupChatItem {
+    const { sessions } = chat;
+    const lastActiveMs =
+      sessions.newestMessageMs ??
+      sessions.newestUpdatedMs ??
+      firstTime(chat.config, "updated_at", "updatedAt");
+    return {
+      id: groupChatItemId(id),
+      type: "group_chat",
+      item_type: "group_chat",
+      name: text(chat.config.name) ?? id,
+      description: text(chat.config.description),
+      last_active: toIso(lastActiveMs),
+      source: config.name,
+      member_count: chat.memberCount,
+      session_count: sessions.count,
+      unread_count: vibenUnread(unreadBasis(chat), null),
+      workspace_path: workspacePath,
+      is_global: workspacePath === null,
+    };
+  }
+
+  /** Every chat under one `.viben/group-chats` folder. */
+  async function chatsIn(
+    scan: Scan,
+    chatsDir: string,
+    rootReal: string,
+    workspacePath: string | null,
+    signal: AbortSignal,
+  ): Promise<Found> {
+    const found: Found = { items: [], details: new Map(), dropped: 0 };
+    const reader = readerFor(scan, rootReal);
+    for (const entry of (await scan.list(chatsDir, rootReal)) ?? []) {
+      signal.throwIfAborted();
+      if (entry.kind !== "dir" || entry.name.startsWith(".")) continue;
+      const chatDir = joinPath(chatsDir, entry.name);
+      const chat = await readChatFolder(reader, chatDir);
+      if (chat === null) {
+        found.dropped++;
+        deps.logger.warn({ event: "local_group_chat_dropped", source: config.name, path: chatDir });
+        continue;
+      }
+      const item = toItem(entry.name, chat, workspacePath);
+      // Folders "x" and "gc-x" are one item id: the first one read stays.
+      if (found.details.has(item.id)) {
+        found.dropped++;
+        deps.logger.warn({
+          event: "local_group_chat_duplicate",
+          source: config.name,
+          path: chatDir,
+        });
+        continue;
+      }
+      found.items.push(item);
+      found.details.set(item.id, {
+        basis: unreadBasis(chat),
+        logsFromTail: chat.sessions.logsFromTail,
+      });
+    }
+    return found;
+  }
+
+  return queryScopedSource({
+    name: config.name,
+    kind: "local_group_chats",
+    itemType: "group_chat",
+    timeoutMs: config.timeoutMs,
+    async load(query, { signal }): Promise<SourceLoad> {
+      const scan = deps.scanner.scan(config);
+      const parts: Found[] = [];
+      const notes: string[] = [];
+      if (query.includeGlobal) {
+        const globalDir = joinPath(home, ".viben", "group-chats");
+        const rootReal = await scan.root(globalDir);
+        if (rootReal !== null) parts.push(await chatsIn(scan, globalDir, rootReal, null, signal));
+      }
+      if (query.workspacePath !== null) {
+        const workspace = await workspaceFolder(
+          scan,
+          query.workspacePath,
+          "group-chats",
+          config.workspaceRoots,
+        );
+        if (workspace.status === "found")
+          parts.push(
+            await chatsIn(scan, workspace.dir, workspace.rootReal, query.workspacePath, signal),
+          );
+        else if (workspace.status === "refused")
+          notes.push(`${workspace.reason}: its group chats were not read`);
+      }
+      const items = shadowGlobalChats(parts.flatMap((part) => part.items));
+      // Workspace chats are read last, so a shadowed global chat's details are overwritten by
+      // those of the workspace chat that took its place.
+      const details = new Map(parts.flatMap((part) => [...part.details]));
+      const unread = new Map<string, VibenUnreadBasis>();
+      let tails = 0;
+      for (const item of items) {
+        const detail = details.get(item.id);
+        if (detail === undefined) continue;
+        unread.set(item.id, detail.basis);
+        tails += detail.logsFromTail;
+      }
+      if (tails > 0)
+        notes.push(
+          tails === 1
+            ? "1 message log over maxBytesPerFile: counted from its tail"
+            : `${tails} message logs over maxBytesPerFile: counted from their tail`,
+        );
+      return {
+        items,
+        unread,
+        dropped: parts.reduce((sum, part) => sum + part.dropped, 0),
+        cost: { ...scan.counters },
+        note: notes.length === 0 ? null : notes.join("; "),
+      };
+    },
+  });
+}

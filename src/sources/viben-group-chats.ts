@@ -1,0 +1,35 @@
+import type { GroupChatItem } from "../core/items.js";
+
+/*
+ * Rules shared by the two kinds that serve Viben group chats (DESIGN §7): `local_group_chats`
+ * reads them from disk, `group_chat_store` from a running Viben. Both must give a chat the same
+ * id, the same globality and the same shadowing, so that one chat looks the same either way.
+ */
+
+const GROUP_CHAT_PREFIX = "gc-";
+
+/** The item id of a Viben chat: `gc-<id>`, or the id itself when Viben already prefixed it (its
+ * ids may look like "gc-abc123"), so one chat never becomes "gc-gc-abc123". */
+export function groupChatItemId(chatId: string): string {
+  return chatId.startsWith(GROUP_CHAT_PREFIX) ? chatId : `${GROUP_CHAT_PREFIX}${chatId}`;
+}
+
+/** Whether a reported workspace path names Viben's global folder (`~/.viben`) rather than a
+ * workspace: Viben reports global chats with the folder they live in. */
+export function namesVibenGlobalFolder(path: string): boolean {
+  const segments = path.split(/[\\/]+/).filter((segment) => segment !== "");
+  return segments.at(-1) === ".viben";
+}
+
+/**
+ * One item per chat id, in first-seen order: a workspace chat shadows a global chat with the
+ * same id (it takes the global one's place); otherwise the first one stays.
+ */
+export function shadowGlobalChats(items: readonly GroupChatItem[]): GroupChatItem[] {
+  const byId = new Map<string, GroupChatItem>();
+  for (const item of items) {
+    const current = byId.get(item.id);
+    if (current === undefined || (current.is_global && !item.is_global)) byId.set(item.id, item);
+  }
+  return [...byId.values()];
+}
