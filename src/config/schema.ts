@@ -49,6 +49,14 @@ export const AgentStoreConfigSchema = z.strictObject({
   sessionConcurrency: z.number().int().min(1).max(32).default(4),
 });
 
+/** Viben group chats from an HTTP store, such as a running Viben's own /api (DESIGN §7). */
+export const GroupChatStoreConfigSchema = z.strictObject({
+  kind: z.literal("group_chat_store"),
+  ...sourceBase,
+  /** Members and sessions look-ups in flight at once, for chats listed without their counts. */
+  sessionConcurrency: z.number().int().min(1).max(32).default(4),
+});
+
 const AbsolutePath = z.string().regex(/^\//, "must be an absolute path");
 
 /** Bounds of one scan of the local disk. */
@@ -98,6 +106,7 @@ export const SourceConfigSchema = z.discriminatedUnion("kind", [
   PortalSourceConfigSchema,
   ExecutorRegistryConfigSchema,
   AgentStoreConfigSchema,
+  GroupChatStoreConfigSchema,
   LocalExecutorsConfigSchema,
   LocalAgentsConfigSchema,
   LocalGroupChatsConfigSchema,
@@ -170,6 +179,7 @@ export type ExecutorRegistryConfig = z.infer<typeof ExecutorRegistryConfigSchema
 export type AgentStoreConfig = z.infer<typeof AgentStoreConfigSchema>;
 export type LocalExecutorsConfig = z.infer<typeof LocalExecutorsConfigSchema>;
 export type LocalAgentsConfig = z.infer<typeof LocalAgentsConfigSchema>;
+export type GroupChatStoreConfig = z.infer<typeof GroupChatStoreConfigSchema>;
 export type LocalGroupChatsConfig = z.infer<typeof LocalGroupChatsConfigSchema>;
 /** The kinds that read this machine's disk, built by the Node runtime's local source factory. */
 export type LocalSourceConfig = LocalExecutorsConfig | LocalAgentsConfig | LocalGroupChatsConfig;

@@ -4,6 +4,7 @@ import type { Logger } from "../core/logger.js";
 import type { UpstreamClient } from "../upstream/http-client.js";
 import { createAgentStoreSource } from "./agent-store.js";
 import { createExecutorRegistrySource } from "./executor-registry.js";
+import { createGroupChatStoreSource } from "./group-chat-store.js";
 import type { LocalSourceFactory } from "./local/index.js";
 import { createPortalSource } from "./portal/portal-source.js";
 import type { Source } from "./source.js";
@@ -31,6 +32,8 @@ export function createSources(configs: readonly SourceConfig[], deps: SourceDeps
         return createExecutorRegistrySource(config, deps);
       case "agent_store":
         return createAgentStoreSource(config, deps);
+      case "group_chat_store":
+        return createGroupChatStoreSource(config, deps);
       case "local_executors":
       case "local_agents":
       case "local_group_chats":

@@ -22,14 +22,26 @@ export function namesVibenGlobalFolder(path: string): boolean {
 }
 
 /**
- * One item per chat id, in first-seen order: a workspace chat shadows a global chat with the
+ * One entry per item id, in first-seen order: a workspace chat shadows a global chat with the
  * same id (it takes the global one's place); otherwise the first one stays.
  */
-export function shadowGlobalChats(items: readonly GroupChatItem[]): GroupChatItem[] {
-  const byId = new Map<string, GroupChatItem>();
-  for (const item of items) {
-    const current = byId.get(item.id);
-    if (current === undefined || (current.is_global && !item.is_global)) byId.set(item.id, item);
+export function shadowGlobal<T>(
+  entries: readonly T[],
+  idOf: (entry: T) => string,
+  isGlobal: (entry: T) => boolean,
+): T[] {
+  const byId = new Map<string, T>();
+  for (const entry of entries) {
+    const id = idOf(entry);
+    const current = byId.get(id);
+    if (current === undefined || (isGlobal(current) && !isGlobal(entry))) byId.set(id, entry);
   }
   return [...byId.values()];
 }
+
+export const shadowGlobalChats = (items: readonly GroupChatItem[]) =>
+  shadowGlobal(
+    items,
+    (item) => item.id,
+    (item) => item.is_global,
+  );

@@ -76,6 +76,33 @@ describe("parseConfig defaults", () => {
     });
   });
 
+  it("fills a group chat store's timeout and session concurrency", () => {
+    const chats = {
+      kind: "group_chat_store",
+      name: "chats",
+      baseUrl: "http://127.0.0.1:18790/api/",
+    };
+    expect(parseConfig({ sources: [chats] }).sources[0]).toEqual({
+      ...chats,
+      baseUrl: "http://127.0.0.1:18790/api",
+      timeoutMs: 1500,
+      sessionConcurrency: 4,
+    });
+  });
+
+  it("fills local group chats' scan bounds and leaves workspaceRoots unset", () => {
+    expect(
+      parseConfig({ sources: [{ kind: "local_group_chats", name: "chats" }] }).sources[0],
+    ).toEqual({
+      kind: "local_group_chats",
+      name: "chats",
+      timeoutMs: 1000,
+      maxFilesPerScan: 50_000,
+      maxBytesPerFile: 256 * 1024,
+      fileRefreshMs: 30_000,
+    });
+  });
+
   it("keeps the sources in config order", () => {
     const names = parseConfig({ sources: [store, portal, registry] }).sources.map((s) => s.name);
     expect(names).toEqual(["agents", "portal", "executors"]);

@@ -1,5 +1,6 @@
 import { tempTree } from "../support/home-fixture.js";
 import {
+  agentTexts,
   type ChatModel,
   fixedWidthLog,
   type MessageModel,
@@ -32,6 +33,8 @@ const say = (type: string, timestamp: string | number): MessageModel => ({
   type,
   timestamp,
 });
+
+const chattyLog = agentTexts(100, "2026-04-06T00:00:00Z");
 
 /** The chats, for a home whose workspaces are `alpha` and `beta`. */
 export function groupChats(alpha: string, beta: string): ChatModel[] {
@@ -143,7 +146,12 @@ export function groupChats(alpha: string, beta: string): ChatModel[] {
       id: "gc-project-chat",
       workspace: alpha,
       format: "json",
-      config: { name: "Project Discussion", description: "Team collaboration chat" },
+      config: {
+        name: "Project Discussion",
+        description: "Team collaboration chat",
+        createdAt: 1775000000,
+        updatedAt: "1775000000000",
+      },
       configText:
         '{\n\t"id": "gc-project-chat",\n\t"name": "draft",\n\t"name": "Project Discussion",\n' +
         '\t"description": "Team collaboration chat",\n\t"createdAt": 1775000000,\n' +
@@ -171,7 +179,7 @@ export function groupChats(alpha: string, beta: string): ChatModel[] {
       config: { id: "beta-chat", name: "Beta chat", updatedAt: "2026-02-01T00:00:00Z" },
       members: [human({ joinedAt: "2026-02-01T00:00:00Z" })],
     },
-    // 100 agent messages of exactly 100 bytes a line (10,000 bytes), all after lastSeenAt.
+    // 100 agent messages of exactly 160 bytes a line (16,000 bytes), all after lastSeenAt.
     {
       id: "chatty",
       format: "json",
@@ -181,7 +189,8 @@ export function groupChats(alpha: string, beta: string): ChatModel[] {
         {
           id: "c1",
           config: { status: "active", createdAt: "2026-04-06T00:00:00Z" },
-          logText: fixedWidthLog(100, "2026-04-06T00:00:00Z", 100),
+          messages: chattyLog,
+          logText: fixedWidthLog(chattyLog, 160),
         },
       ],
     },

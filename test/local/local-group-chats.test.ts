@@ -184,10 +184,10 @@ describe("local group chats", () => {
 
   it("count a log longer than maxBytesPerFile from its tail, and say so in the note", async () => {
     const { home } = buildGroupChatHome();
-    // 100 lines of 100 bytes; the last 4,096 bytes hold a partial line and 40 whole ones.
+    // 100 lines of 160 bytes; the last 4,096 bytes hold a partial line and 25 whole ones.
     const body = await gatewayFor(home.root, { maxBytesPerFile: 4096 }).get();
     expect(byId(body, "gc-chatty")).toMatchObject({
-      unread_count: 40,
+      unread_count: 25,
       last_active: "2026-04-06T01:39:00.000Z",
     });
     expect(body.sources[0]?.note).toBe("1 message log over maxBytesPerFile: counted from its tail");

@@ -1,6 +1,7 @@
 import { relative } from "node:path";
 import { stringify as toYaml } from "yaml";
-import type { Reply, Route } from "../support/fake-upstream.js";
+import { toEpochMs } from "../../src/core/timestamps.js";
+import type { RecordedCall, Route } from "../support/fake-upstream.js";
 import type { tempTree } from "../support/home-fixture.js";
 
 /*
@@ -20,7 +21,7 @@ export interface SessionModel {
   config: Record<string, unknown>;
   /** Absent: no messages.ui.jsonl. */
   messages?: MessageModel[];
-  /** Written verbatim as messages.ui.jsonl instead of `messages`. */
+  /** Written verbatim as messages.ui.jsonl instead of `messages` (which it must hold). */
   logText?: string;
 }
 
@@ -53,16 +54,25 @@ export const messageLine = (message: MessageModel, index: number) =>
     timestamp: message.timestamp,
   })}\n`;
 
-/** Agent text messages one minute apart from `from`, each line exactly `bytes` long. */
-export function fixedWidthLog(count: number, from: string, bytes: number): string {
-  let text = "";
-  for (let index = 0; index < count; index++) {
-    const timestamp = new Date(Date.parse(from) + index * 60_000).toISOString();
-    const base = { id: `m${index}`, senderType: "agent", type: "text", timestamp, content: "" };
-    const padding = bytes - 1 - JSON.stringify(base).length;
-    text += `${JSON.stringify({ ...base, content: "x".repeat(padding) })}\n`;
-  }
-  return text;
+/** Agent text messages one minute apart from `from`. */
+export function agentTexts(count: number, from: string): MessageModel[] {
+  return Array.from({ length: count }, (_, index) => ({
+    senderType: "agent",
+    type: "text",
+    timestamp: new Date(Date.parse(from) + index * 60_000).toISOString(),
+  }));
+}
+
+/** A log of `messages`, each line padded to exactly `bytes` (for arithmetic on tail reads). */
+export function fixedWidthLog(messages: readonly MessageModel[], bytes: number): string {
+  return messages
+    .map((message, index) => {
+      const line = messageLine({ ...message }, index);
+      const record = JSON.parse(line) as Record<string, unknown>;
+      const padding = bytes - line.length + String(record.content).length;
+      return `${JSON.stringify({ ...record, content: "x".repeat(padding) })}\n`;
+    })
+    .join("");
 }
 
 /** Writes `chats` under a home tree (workspaces must lie inside it). */
@@ -84,8 +94,17 @@ export function writeGroupChats(tree: ReturnType<typeof tempTree>, chats: readon
   }
 }
 
-const ms = (value: string | number) =>
-  typeof value === "number" ? (value < 1e11 ? value * 1000 : value) : Date.parse(value);
+/** A session as Viben's API lists it, with the time of its newest message. */
+function sessionJson(session: SessionModel) {
+  const times = (session.messages ?? []).map((message) => toEpochMs(message.timestamp) ?? 0);
+  return {
+    id: session.id,
+    status: session.config.status,
+    created_at: session.config.createdAt ?? session.config.created_at,
+    updated_at: session.config.updatedAt ?? session.config.updated_at,
+    last_message_at: times.length === 0 ? null : new Date(Math.max(...times)).toISOString(),
+  };
+}
 
 /**
  * Routes of a fake Viben shaped like its `/api/group-chats`: every chat in one list (the gateway
@@ -94,7 +113,7 @@ const ms = (value: string | number) =>
  */
 export function vibenApiRoutes(chats: readonly ChatModel[], home: string): Record<string, Route> {
   const listed = chats.filter((chat) => !chat.diskOnly);
-  const routes: Record<string, Reply> = {
+  const routes: Record<string, Route> = {
     "/group-chats": {
       json: {
         group_chats: listed.map((chat) => ({
@@ -108,23 +127,20 @@ export function vibenApiRoutes(chats: readonly ChatModel[], home: string): Recor
       },
     },
   };
-  for (const chat of listed) {
-    // A chat without members.yaml has no members route: an unknown count, as on disk.
-    if (chat.members !== undefined)
-      routes[`/group-chats/${chat.id}/members`] = { json: { members: chat.members } };
-    routes[`/group-chats/${chat.id}/sessions`] = {
-      json: {
-        sessions: (chat.sessions ?? []).map((session) => {
-          const times = (session.messages ?? []).map((message) => ms(message.timestamp));
-          return {
-            id: session.id,
-            status: session.config.status,
-            created_at: session.config.createdAt ?? session.config.created_at,
-            updated_at: session.config.updatedAt ?? session.config.updated_at,
-            last_message_at: times.length === 0 ? null : new Date(Math.max(...times)).toISOString(),
-          };
-        }),
-      },
+  // A chat's own routes serve the chat of that id in the workspace the call names (none: the
+  // global one), as Viben looks a workspace chat up in its workspace's folder.
+  const chatOf = (id: string, call: RecordedCall) =>
+    listed.find((chat) => chat.id === id && chat.workspace === call.query.workspace_path);
+  for (const id of new Set(listed.map((chat) => chat.id))) {
+    routes[`/group-chats/${id}/members`] = (call) => {
+      const members = chatOf(id, call)?.members;
+      // No members.yaml: Viben has no members to give, and the count stays unknown.
+      return members === undefined ? { status: 404 } : { json: { members } };
+    };
+    routes[`/group-chats/${id}/sessions`] = (call) => {
+      const chat = chatOf(id, call);
+      if (chat === undefined) return { status: 404 };
+      return { json: { sessions: (chat.sessions ?? []).map(sessionJson) } };
     };
   }
   return routes;
