@@ -97,6 +97,10 @@ export const LocalAgentsConfigSchema = z.strictObject({
 export const LocalGroupChatsConfigSchema = z.strictObject({
   kind: z.literal("local_group_chats"),
   ...localScan,
+  /** How long a chat's sessions are reused before their message logs are looked at again:
+   * shorter than for the other local kinds, because a new agent message is an unread badge
+   * that should not lag (an unchanged log is still never read again, only looked at). */
+  fileRefreshMs: z.number().int().min(0).default(5000),
   /** When given, a workspace's .viben/group-chats is read only inside one of these; any
    * workspace is read when absent, as for local_agents. */
   workspaceRoots: z.array(AbsolutePath).optional(),

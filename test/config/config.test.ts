@@ -99,7 +99,7 @@ describe("parseConfig defaults", () => {
       timeoutMs: 1000,
       maxFilesPerScan: 50_000,
       maxBytesPerFile: 256 * 1024,
-      fileRefreshMs: 30_000,
+      fileRefreshMs: 5000,
     });
   });
 

@@ -3,6 +3,7 @@ import type { GroupChatItem } from "../../core/items.js";
 import type { Logger } from "../../core/logger.js";
 import { toIso } from "../../core/timestamps.js";
 import { type VibenUnreadBasis, vibenUnread } from "../../core/unread.js";
+import { mapWithConcurrency } from "../../upstream/concurrency.js";
 import { queryScopedSource, type Source, type SourceLoad } from "../source.js";
 import { groupChatItemId, shadowGlobalChats } from "../viben-group-chats.js";
 import type { DirScanner, Scan } from "./dir-scanner.js";
@@ -25,6 +26,10 @@ export interface LocalGroupChatsDeps {
   home: string;
   logger: Logger;
 }
+
+/** Chat folders read at once. When maxFilesPerScan runs out mid-scan, which chats it cut short
+ * can vary from one scan to the next; under the bound nothing does. */
+const CHATS_AT_ONCE = 16;
 
 interface Found {
   items: GroupChatItem[];
@@ -94,12 +99,21 @@ export function createLocalGroupChatsSource(
   ): Promise<Found> {
     const found: Found = { items: [], details: new Map(), dropped: 0 };
     const reader = readerFor(scan, rootReal);
-    for (const entry of (await scan.list(chatsDir, rootReal)) ?? []) {
+    const entries = ((await scan.list(chatsDir, rootReal)) ?? []).filter(
+      (entry) => entry.kind === "dir" && !entry.name.startsWith("."),
+    );
+    // Several chats at once: each costs a few small file-system calls, which the runtime's
+    // thread pool serves in parallel. Items keep the listing's order whatever finishes first.
+    const chats = await mapWithConcurrency(entries, CHATS_AT_ONCE, (entry) => {
       signal.throwIfAborted();
-      if (entry.kind !== "dir" || entry.name.startsWith(".")) continue;
+      return readChatFolder(reader, joinPath(chatsDir, entry.name));
+    });
+    signal.throwIfAborted();
+    for (const [index, entry] of entries.entries()) {
+      const chat = chats[index];
+      if (chat instanceof Error) throw chat;
       const chatDir = joinPath(chatsDir, entry.name);
-      const chat = await readChatFolder(reader, chatDir);
-      if (chat === null) {
+      if (chat === null || chat === undefined) {
         found.dropped++;
         deps.logger.warn({ event: "local_group_chat_dropped", source: config.name, path: chatDir });
         continue;
