@@ -96,6 +96,16 @@ describe("message logs", () => {
     });
   });
 
+  it("count a line that begins exactly where the tail does, and drop one the bound cuts", async () => {
+    const one = Buffer.byteLength(lines(1));
+    const exact = logReader(3 * one + 1); // the byte before line 2 (a newline), then lines 2-4
+    writeFileSync(exact.path, lines(1, 2, 3, 4));
+    expect((await exact.read()).summary?.counted).toEqual([at(2), at(3), at(4)]);
+    const cut = logReader(3 * one); // line 2 without its first byte, then lines 3-4
+    writeFileSync(cut.path, lines(1, 2, 3, 4));
+    expect((await cut.read()).summary?.counted).toEqual([at(3), at(4)]);
+  });
+
   it("skip a line that is not a JSON message without failing the log", async () => {
     const log = logReader();
     writeFileSync(log.path, `${lines(1)}not json\n[1,2]\n{"senderType":"agent"}\n${lines(2)}`);

@@ -3,6 +3,8 @@ import type { Scan } from "./dir-scanner.js";
 import type { LocalFs } from "./local-fs.js";
 import { emptyPart, joinParts, type LogPart, readLines } from "./message-log.js";
 
+const NEWLINE = 10;
+
 /** What a message log contributes to its chat, as of the last time it was read. */
 export interface LogSummary extends LogPart {
   /** True when the log was longer than the bound and only its tail was counted. */
@@ -28,7 +30,7 @@ interface CachedLog {
  *   - grown, with what was counted plus what was appended still within `maxBytes`: only the
  *     appended bytes are read (Viben appends one line per message);
  *   - otherwise (new, rewritten, shrunk, or grown past the bound): its last `maxBytes` are
- *     read afresh, the partial first line dropped.
+ *     read afresh, a first line cut off by the bound dropped.
  * So a summary never covers more than `maxBytes` of a log, and its memory stays bounded.
  * Reads go through the scan's root confinement and are counted in its counters.
  */
@@ -69,7 +71,7 @@ export function createMessageLogCache(fs: LocalFs, maxLogs = 100_000) {
     const from = cached.end > 0 ? cached.end - 1 : 0;
     const bytes = await fs.readRange(path, from, size - from);
     if (bytes === null) return null;
-    if (cached.end > 0 && bytes[0] !== 10) return null;
+    if (cached.end > 0 && bytes[0] !== NEWLINE) return null;
     const done: LogPart = { counted: [...cached.done.counted], newestMs: cached.done.newestMs };
     const lines = readLines(cached.end > 0 ? bytes.subarray(1) : bytes, done, false);
     return entryOf(cached.start, cached.end + lines.end, from + bytes.length, done, lines.rest, {
@@ -78,13 +80,20 @@ export function createMessageLogCache(fs: LocalFs, maxLogs = 100_000) {
   }
 
   async function fromTail(path: string, size: number, maxBytes: number) {
-    const start = Math.max(0, size - maxBytes);
-    const bytes = await fs.readRange(path, start, size - start);
+    const from = Math.max(0, size - maxBytes);
+    const bytes = await fs.readRange(path, from, size - from);
     if (bytes === null) return null;
     const done = emptyPart();
-    const lines = readLines(bytes, done, start > 0);
-    return entryOf(start, start + lines.end, start + bytes.length, done, lines.rest, {
-      fromTail: start > 0,
+    if (from === 0) {
+      const lines = readLines(bytes, done, false);
+      return entryOf(0, lines.end, bytes.length, done, lines.rest, { fromTail: false });
+    }
+    // Mid-file, the first byte read is only looked at: when it is a newline, the line after it
+    // is whole and counted; otherwise that line was cut off and is dropped.
+    const start = from + 1;
+    const lines = readLines(bytes.subarray(1), done, bytes[0] !== NEWLINE);
+    return entryOf(start, start + lines.end, from + bytes.length, done, lines.rest, {
+      fromTail: true,
     });
   }
 
