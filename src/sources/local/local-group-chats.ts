@@ -1,16 +1,16 @@
 import type { LocalGroupChatsConfig } from "../../config/schema.js";
 import type { GroupChatItem } from "../../core/items.js";
 import type { Logger } from "../../core/logger.js";
-import { toIso } from "../../core/timestamps.js";
-import { type VibenUnreadBasis, vibenUnread } from "../../core/unread.js";
+import type { VibenUnreadBasis } from "../../core/unread.js";
 import { mapWithConcurrency } from "../../upstream/concurrency.js";
 import { queryScopedSource, type Source, type SourceLoad } from "../source.js";
-import { groupChatItemId, shadowGlobalChats } from "../viben-group-chats.js";
+import { shadowGlobalChats } from "../viben-group-chats.js";
 import type { DirScanner, Scan } from "./dir-scanner.js";
-import { type ChatFolder, type FolderReader, readChatFolder } from "./group-chat-folder.js";
+import { type FolderReader, readChatFolder } from "./group-chat-folder.js";
+import { chatItem, tailNote, unreadBasis } from "./group-chat-item.js";
 import { joinPath, type LocalFs } from "./local-fs.js";
 import { createMessageLogCache } from "./message-log-cache.js";
-import { createDocumentCache, firstTime, text } from "./viben-documents.js";
+import { createDocumentCache } from "./viben-documents.js";
 import { workspaceFolder } from "./workspace-access.js";
 
 /*
@@ -38,12 +38,6 @@ interface Found {
   dropped: number;
 }
 
-function unreadBasis(chat: ChatFolder): VibenUnreadBasis {
-  // Without a human member nobody is behind on anything: nothing counts.
-  if (chat.humanSeenMs === undefined) return { kind: "viben", seenMs: null, countedMs: [] };
-  return { kind: "viben", seenMs: chat.humanSeenMs, countedMs: chat.sessions.countedMs };
-}
-
 export function createLocalGroupChatsSource(
   config: LocalGroupChatsConfig,
   deps: LocalGroupChatsDeps,
@@ -64,28 +58,6 @@ export function createLocalGroupChatsSource(
         const content = await scan.head(path, rootReal);
         return content === null ? null : parse(path, content);
       },
-    };
-  }
-
-  function toItem(id: string, chat: ChatFolder, workspacePath: string | null): GroupChatItem {
-    const { sessions } = chat;
-    const lastActiveMs =
-      sessions.newestMessageMs ??
-      sessions.newestUpdatedMs ??
-      firstTime(chat.config, "updated_at", "updatedAt");
-    return {
-      id: groupChatItemId(id),
-      type: "group_chat",
-      item_type: "group_chat",
-      name: text(chat.config.name) ?? id,
-      description: text(chat.config.description),
-      last_active: toIso(lastActiveMs),
-      source: config.name,
-      member_count: chat.memberCount,
-      session_count: sessions.count,
-      unread_count: vibenUnread(unreadBasis(chat), null),
-      workspace_path: workspacePath,
-      is_global: workspacePath === null,
     };
   }
 
@@ -118,7 +90,7 @@ export function createLocalGroupChatsSource(
         deps.logger.warn({ event: "local_group_chat_dropped", source: config.name, path: chatDir });
         continue;
       }
-      const item = toItem(entry.name, chat, workspacePath);
+      const item = chatItem(entry.name, chat, workspacePath, config.name);
       // Folders "x" and "gc-x" are one item id: the first one read stays.
       if (found.details.has(item.id)) {
         found.dropped++;
@@ -178,12 +150,7 @@ export function createLocalGroupChatsSource(
         unread.set(item.id, detail.basis);
         tails += detail.logsFromTail;
       }
-      if (tails > 0)
-        notes.push(
-          tails === 1
-            ? "1 message log over maxBytesPerFile: counted from its tail"
-            : `${tails} message logs over maxBytesPerFile: counted from their tail`,
-        );
+      if (tails > 0) notes.push(tailNote(tails));
       return {
         items,
         unread,
