@@ -1,5 +1,6 @@
 // Cold and warm request times of the local sources over a home with many session files, and
-// what each scan cost (directories listed or reused, files read). Run: npm run bench:local
+// what each scan cost (directories listed or reused, files read); then the same for 1,000 Viben
+// group chats holding 10,000 messages (group-chat-scan.ts). Run: npm run bench:local
 
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import { parseConfig } from "../src/config/load.js";
 import { createApp } from "../src/http/app.js";
 import { nodeFs } from "../src/runtime/node/node-fs.js";
 import { createLocalSourceFactory } from "../src/sources/local/index.js";
+import { benchGroupChats } from "./group-chat-scan.js";
 
 const SIZES = process.argv.includes("--quick") ? [1000, 2000] : [1000, 5000, 10_000];
 const WORKSPACES = 20;
@@ -111,3 +113,13 @@ console.log(
 );
 console.log("|---|---|---|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);
+
+console.log("");
+console.log(
+  "local_group_chats: 1,000 chats (200 in the workspace), 2,000 sessions, 10,000 messages; one workspace request",
+);
+console.log(
+  "| repeated request | items | cold ms | cold dirs listed / files read / stats | warm ms (mean of 5) | warm dirs listed / files read / stats |",
+);
+console.log("|---|---|---|---|---|---|");
+for (const row of await benchGroupChats()) console.log(row);

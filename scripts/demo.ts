@@ -1,9 +1,9 @@
 // `npm run demo`: the gateway with sample upstreams on loopback, so a frontend developer sees
 // every item type in one minute. Everything it lists is SAMPLE DATA made up here.
 //
-// Starts a sample portal (group, direct and archived chats with histories), two executor
-// registries (one Viben-shaped, whose executors are merged with the other's), and an agent
-// store; then the gateway on PORT (default 8787). Requests without a psession cookie are given
+// Starts a sample portal (group, direct and archived chats with histories), a Viben-shaped group
+// chat store (with unread badges), two executor registries (one Viben-shaped, whose executors are
+// merged with the other's), and an agent store; then the gateway on PORT (default 8787). Requests without a psession cookie are given
 // the demo user's, so a browser shows portal chats too.
 import { serve } from "@hono/node-server";
 import { parseConfig } from "../src/config/load.js";
@@ -12,6 +12,7 @@ import { createApp } from "../src/http/app.js";
 import { createDocsAssetReader } from "../src/runtime/node/docs-assets.js";
 import { createPooledFetch } from "../src/runtime/node/undici-fetch.js";
 import { type Reply, startFakeUpstream } from "../test/support/fake-upstream.js";
+import { sampleGroupChatRoutes } from "./demo-group-chats.js";
 
 const WORKSPACE = "/home/demo/sample-project";
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
@@ -72,8 +73,9 @@ for (const chat of chats)
     ],
   };
 
-const [portal, vibenRegistry, otherRegistry, agentStore] = await Promise.all([
+const [portal, groupChatStore, vibenRegistry, otherRegistry, agentStore] = await Promise.all([
   startFakeUpstream(portalRoutes),
+  startFakeUpstream(sampleGroupChatRoutes(WORKSPACE, minutesAgo)),
   startFakeUpstream({
     "/executors": {
       delayMs: 15,
@@ -214,6 +216,7 @@ const [portal, vibenRegistry, otherRegistry, agentStore] = await Promise.all([
 const config = parseConfig({
   sources: [
     { kind: "portal", name: "sample-portal", baseUrl: portal.url },
+    { kind: "group_chat_store", name: "sample-viben-group-chats", baseUrl: groupChatStore.url },
     { kind: "executor_registry", name: "sample-viben-executors", baseUrl: vibenRegistry.url },
     { kind: "executor_registry", name: "sample-team-executors", baseUrl: otherRegistry.url },
     { kind: "agent_store", name: "sample-agents", baseUrl: agentStore.url },
@@ -251,6 +254,7 @@ const stop = async () => {
   server.close();
   await Promise.all([
     portal.close(),
+    groupChatStore.close(),
     vibenRegistry.close(),
     otherRegistry.close(),
     agentStore.close(),

@@ -1,5 +1,5 @@
 /** Source kinds that read the local disk: they exist only in the Node gateway. */
-export const NODE_ONLY_KINDS = ["local_executors", "local_agents"] as const;
+export const NODE_ONLY_KINDS = ["local_group_chats", "local_executors", "local_agents"] as const;
 
 type RawSources = Array<{ kind?: unknown; name?: unknown } | null>;
 

@@ -51,6 +51,14 @@ export const AgentStoreConfigSchema = z.strictObject({
   sessionConcurrency: z.number().int().min(1).max(32).default(4),
 });
 
+/** Viben group chats from an HTTP store, such as a running Viben's own /api (DESIGN §7). */
+export const GroupChatStoreConfigSchema = z.strictObject({
+  kind: z.literal("group_chat_store"),
+  ...sourceBase,
+  /** Members and sessions look-ups in flight at once, for chats listed without their counts. */
+  sessionConcurrency: z.number().int().min(1).max(32).default(4),
+});
+
 const AbsolutePath = z.string().regex(/^\//, "must be an absolute path");
 
 /** Bounds of one scan of the local disk. */
@@ -87,12 +95,27 @@ export const LocalAgentsConfigSchema = z.strictObject({
   workspaceRoots: z.array(AbsolutePath).optional(),
 });
 
+/** Viben group chats on the local disk: `<home>/.viben/group-chats` and the workspace's own. */
+export const LocalGroupChatsConfigSchema = z.strictObject({
+  kind: z.literal("local_group_chats"),
+  ...localScan,
+  /** How long a chat's sessions are reused before their message logs are looked at again:
+   * shorter than for the other local kinds, because a new agent message is an unread badge
+   * that should not lag (an unchanged log is still never read again, only looked at). */
+  fileRefreshMs: z.number().int().min(0).default(5000),
+  /** When given, a workspace's .viben/group-chats is read only inside one of these; any
+   * workspace is read when absent, as for local_agents. */
+  workspaceRoots: z.array(AbsolutePath).optional(),
+});
+
 export const SourceConfigSchema = z.discriminatedUnion("kind", [
   PortalSourceConfigSchema,
   ExecutorRegistryConfigSchema,
   AgentStoreConfigSchema,
+  GroupChatStoreConfigSchema,
   LocalExecutorsConfigSchema,
   LocalAgentsConfigSchema,
+  LocalGroupChatsConfigSchema,
 ]);
 
 export const CacheConfigSchema = z.strictObject({
@@ -223,5 +246,9 @@ export type ExecutorRegistryConfig = z.infer<typeof ExecutorRegistryConfigSchema
 export type AgentStoreConfig = z.infer<typeof AgentStoreConfigSchema>;
 export type LocalExecutorsConfig = z.infer<typeof LocalExecutorsConfigSchema>;
 export type LocalAgentsConfig = z.infer<typeof LocalAgentsConfigSchema>;
+export type GroupChatStoreConfig = z.infer<typeof GroupChatStoreConfigSchema>;
+export type LocalGroupChatsConfig = z.infer<typeof LocalGroupChatsConfigSchema>;
+/** The kinds that read this machine's disk, built by the Node runtime's local source factory. */
+export type LocalSourceConfig = LocalExecutorsConfig | LocalAgentsConfig | LocalGroupChatsConfig;
 export type SourceKind = SourceConfig["kind"];
 export type StateConfig = z.infer<typeof StateConfigSchema>;

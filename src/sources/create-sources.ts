@@ -1,9 +1,10 @@
-import type { SourceConfig } from "../config/schema.js";
+import type { LocalSourceConfig, SourceConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { UpstreamClient } from "../upstream/http-client.js";
 import { createAgentStoreSource } from "./agent-store.js";
 import { createExecutorRegistrySource } from "./executor-registry.js";
+import { createGroupChatStoreSource } from "./group-chat-store.js";
 import type { LocalSourceFactory } from "./local/index.js";
 import { createPortalSource } from "./portal/portal-source.js";
 import type { Source } from "./source.js";
@@ -18,7 +19,7 @@ export interface SourceDeps {
 
 /** One adapter per configured source, in config order. */
 export function createSources(configs: readonly SourceConfig[], deps: SourceDeps): Source[] {
-  const local = (config: Extract<SourceConfig, { kind: "local_executors" | "local_agents" }>) => {
+  const local = (config: LocalSourceConfig) => {
     if (deps.local === undefined)
       throw new Error("local source kinds need the Node runtime's file system");
     return deps.local.create(config, deps);
@@ -31,9 +32,11 @@ export function createSources(configs: readonly SourceConfig[], deps: SourceDeps
         return createExecutorRegistrySource(config, deps);
       case "agent_store":
         return createAgentStoreSource(config, deps);
+      case "group_chat_store":
+        return createGroupChatStoreSource(config, deps);
       case "local_executors":
-        return local(config);
       case "local_agents":
+      case "local_group_chats":
         return local(config);
       default:
         throw new Error(`unknown source kind: ${(config as { kind: string }).kind}`);

@@ -5,7 +5,7 @@ import type { UpstreamClient } from "../upstream/http-client.js";
 import { listIn, parseEach, tolerantObject, UpstreamTimestamp, withQuery } from "./tolerant.js";
 
 /** A session as registries and stores list them; only what counts and dates it. */
-const SessionUpstream = tolerantObject({
+export const SessionUpstream = tolerantObject({
   workspace_path: z.string().nullish(),
   created_at: UpstreamTimestamp,
   updated_at: UpstreamTimestamp,

@@ -41,6 +41,7 @@ describe("parseConfig defaults", () => {
       breaker: { failureThreshold: 5, cooldownMs: 30_000 },
       rateLimit: { perMinute: 600, burst: 60, addressPerMinute: 3000, addressBurst: 300 },
       http: { corsOrigins: [], maxUrlBytes: 8192, allowedHosts: [], trustProxy: false },
+      live: { minIntervalMs: 250, maxStreamsPerCaller: 8, maxStreams: 10_000 },
     });
   });
 
@@ -74,6 +75,33 @@ describe("parseConfig defaults", () => {
       ...registry,
       timeoutMs: 1500,
       sessionConcurrency: 4,
+    });
+  });
+
+  it("fills a group chat store's timeout and session concurrency", () => {
+    const chats = {
+      kind: "group_chat_store",
+      name: "chats",
+      baseUrl: "http://127.0.0.1:18790/api/",
+    };
+    expect(parseConfig({ sources: [chats] }).sources[0]).toEqual({
+      ...chats,
+      baseUrl: "http://127.0.0.1:18790/api",
+      timeoutMs: 1500,
+      sessionConcurrency: 4,
+    });
+  });
+
+  it("fills local group chats' scan bounds and leaves workspaceRoots unset", () => {
+    expect(
+      parseConfig({ sources: [{ kind: "local_group_chats", name: "chats" }] }).sources[0],
+    ).toEqual({
+      kind: "local_group_chats",
+      name: "chats",
+      timeoutMs: 1000,
+      maxFilesPerScan: 50_000,
+      maxBytesPerFile: 256 * 1024,
+      fileRefreshMs: 5000,
     });
   });
 

@@ -35,6 +35,47 @@ function threeSources(
   return configFor({ portal, registry, store }, {}, timeoutMs);
 }
 
+/** A running Viben's /api/group-chats: one workspace chat without counts (so its members and
+ * sessions are asked), one global chat in Viben's own folder with counts, and one chat of
+ * another workspace. */
+const vibenGroupChats: Record<string, Reply> = {
+  "/group-chats": {
+    json: {
+      group_chats: [
+        {
+          id: "project-chat",
+          name: "Project Discussion",
+          description: "Team collaboration chat",
+          workspace_path: "/home/ana/proj",
+          created_at: "2026-03-01T09:00:00Z",
+          updated_at: "2026-03-01T09:00:00Z",
+        },
+        {
+          id: "gc-abc123",
+          name: "Design review",
+          workspacePath: "/home/ana/.viben",
+          memberCount: 4,
+          sessionCount: 1,
+          unreadCount: 2,
+          lastMessageAt: 1773043200000,
+        },
+        { id: "elsewhere", name: "Elsewhere", workspace_path: "/home/bob/other", member_count: 1 },
+      ],
+    },
+  },
+  "/group-chats/project-chat/members": {
+    json: { members: [{ id: "m1", type: "human" }, { id: "m2", type: "agent" }, { id: "m3" }] },
+  },
+  "/group-chats/project-chat/sessions": {
+    json: {
+      sessions: [
+        { id: "s1", updated_at: "2026-03-10T12:00:00Z", last_message_at: "2026-03-10T14:30:00Z" },
+        { id: "s2", updated_at: "2026-03-11T00:00:00Z" },
+      ],
+    },
+  },
+};
+
 /** A portal that lists, for each session, only that user's own chat. */
 function chatsBySession(call: RecordedCall): Reply {
   const cookie = String(call.headers.cookie ?? "");
@@ -179,6 +220,64 @@ export function chatListContract({ runtime, upstream, gateway }: ContractHarness
         workspace_path: "/home/ana/proj",
         include_global: "true",
       });
+    });
+
+    it("lists a group chat store's chats, asking members and sessions only where counts are missing", async () => {
+      const store = await upstream(vibenGroupChats);
+      const gw = await gateway({
+        sources: [{ kind: "group_chat_store", name: "viben-chats", baseUrl: store.url }],
+      });
+      const response = await gw.get("/api/chat-list?workspace_path=/home/ana/proj");
+      expect(response.status).toBe(200);
+      const body = await json(response);
+      expect(body.items).toEqual([
+        {
+          id: "gc-project-chat",
+          type: "group_chat",
+          item_type: "group_chat",
+          name: "Project Discussion",
+          description: "Team collaboration chat",
+          last_active: "2026-03-10T14:30:00.000Z",
+          source: "viben-chats",
+          member_count: 3,
+          session_count: 2,
+          unread_count: null,
+          workspace_path: "/home/ana/proj",
+          is_global: false,
+        },
+        {
+          id: "gc-abc123",
+          type: "group_chat",
+          item_type: "group_chat",
+          name: "Design review",
+          description: null,
+          last_active: "2026-03-09T08:00:00.000Z",
+          source: "viben-chats",
+          member_count: 4,
+          session_count: 1,
+          unread_count: 2,
+          workspace_path: null,
+          is_global: true,
+        },
+      ]);
+      expect(body.counts).toEqual({ group_chats: 2, executors: 0, agents: 0 });
+      expect(store.calls.map((call) => [call.path, call.query])).toEqual([
+        ["/group-chats", { workspace_path: "/home/ana/proj", include_global: "true" }],
+        ["/group-chats/project-chat/members", { workspace_path: "/home/ana/proj" }],
+        ["/group-chats/project-chat/sessions", { workspace_path: "/home/ana/proj" }],
+      ]);
+    });
+
+    it('drops global group chats from a store for include_global="false"', async () => {
+      const store = await upstream(vibenGroupChats);
+      const gw = await gateway({
+        sources: [{ kind: "group_chat_store", name: "viben-chats", baseUrl: store.url }],
+      });
+      const body = await json(
+        await gw.get("/api/chat-list?workspace_path=/home/ana/proj&include_global=false"),
+      );
+      expect(ids(body)).toEqual(["gc-project-chat"]);
+      expect(store.callsTo("/group-chats")[0]?.query.include_global).toBe("false");
     });
 
     it("answers a bad query with a 400 problem naming each bad parameter, and calls no upstream", async () => {

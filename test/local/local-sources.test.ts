@@ -51,6 +51,7 @@ function appFor(config: unknown, home: string) {
     stat: record(nodeFs.stat, touched),
     realPath: record(nodeFs.realPath, touched),
     readHead: record(nodeFs.readHead, read),
+    readRange: record(nodeFs.readRange, read),
   };
   const app = createApp({
     config: parseConfig(config),

@@ -10,7 +10,7 @@ afterEach(() => {
 });
 
 describe("npm run demo", () => {
-  it("serves, on PORT, a list with all three item types from labelled sample data", async () => {
+  it("serves, on PORT, a list with all three item types (Viben group chats too) from labelled sample data", async () => {
     const root = join(import.meta.dirname, "../..");
     /** Starts the demo on a free port; resolves with the list URL, or null if it exited first. */
     const start = (port: number) =>
@@ -41,13 +41,20 @@ describe("npm run demo", () => {
       listUrl = await start(await freePort());
     if (listUrl === null) throw new Error("the demo did not start");
     const body = (await (await fetch(listUrl)).json()) as {
-      items: { type: string; name: string }[];
+      items: { type: string; name: string; source: string; unread_count?: number | null }[];
       complete: boolean;
     };
     expect(new Set(body.items.map((item) => item.type))).toEqual(
       new Set(["group_chat", "executor", "agent"]),
     );
     expect(body.complete).toBe(true);
+    // Viben group chats from the sample store, beside the portal's, with unread badges.
+    const vibenChats = body.items.filter((item) => item.source === "sample-viben-group-chats");
+    expect(vibenChats.map((item) => [item.name, item.unread_count])).toEqual([
+      ["Sample · Project discussion", 3],
+      ["Sample · Release crew", 12],
+      ["Sample · Retro notes", 0],
+    ]);
     expect(
       body.items
         .filter((item) => item.type !== "executor")

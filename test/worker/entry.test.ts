@@ -55,6 +55,21 @@ describe("the Worker entry", () => {
     );
   });
 
+  it("refuses local_group_chats with a message saying why, and names no other problem", async () => {
+    const env = {
+      CHAT_LIST_CONFIG_JSON: JSON.stringify({
+        sources: [{ kind: "local_group_chats", name: "chats", home: "/home/ana" }],
+      }),
+    };
+    const response = await call(env);
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as { code: string; invalid_fields: string[] };
+    expect(body.code).toBe("config_invalid");
+    expect(body.invalid_fields).toEqual([
+      'sources.0.kind: "local_group_chats" reads the local disk and runs only in the Node gateway, not on Workers',
+    ]);
+  });
+
   it("serves an empty list when no config is bound", async () => {
     const response = await call({});
     expect(response.status).toBe(200);

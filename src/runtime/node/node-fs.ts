@@ -62,4 +62,23 @@ export const nodeFs: LocalFs = {
       await handle?.close();
     }
   },
+  async readRange(path, start, maxBytes) {
+    let handle: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      handle = await open(path, "r");
+      const bytes = new Uint8Array(Math.max(0, maxBytes));
+      let total = 0;
+      // One read usually fills it; loop because a read may return less than asked.
+      while (total < bytes.length) {
+        const { bytesRead } = await handle.read(bytes, total, bytes.length - total, start + total);
+        if (bytesRead === 0) break;
+        total += bytesRead;
+      }
+      return bytes.subarray(0, total);
+    } catch {
+      return null;
+    } finally {
+      await handle?.close();
+    }
+  },
 };

@@ -1,4 +1,4 @@
-import type { LocalAgentsConfig, LocalExecutorsConfig } from "../../config/schema.js";
+import type { LocalSourceConfig } from "../../config/schema.js";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { Source } from "../source.js";
@@ -6,6 +6,7 @@ import { createDirScanner } from "./dir-scanner.js";
 import { createLocalAgentsSource } from "./local-agents.js";
 import { createLocalExecutorsSource } from "./local-executors.js";
 import type { LocalFs } from "./local-fs.js";
+import { createLocalGroupChatsSource } from "./local-group-chats.js";
 
 export interface LocalEnvironment {
   fs: LocalFs;
@@ -19,10 +20,7 @@ export interface LocalEnvironment {
 /** Builds local (disk-reading) sources. Only the Node entry creates one, so neither these
  * modules nor the yaml parser enter the Worker bundle. */
 export interface LocalSourceFactory {
-  create(
-    config: LocalExecutorsConfig | LocalAgentsConfig,
-    deps: { clock: Clock; logger: Logger },
-  ): Source;
+  create(config: LocalSourceConfig, deps: { clock: Clock; logger: Logger }): Source;
 }
 
 export function createLocalSourceFactory(environment: LocalEnvironment): LocalSourceFactory {
@@ -32,9 +30,14 @@ export function createLocalSourceFactory(environment: LocalEnvironment): LocalSo
       // One scanner for every local source, so their caches of listings and file heads are shared.
       scanner ??= createDirScanner(environment.fs, clock);
       const deps = { ...environment, scanner, logger };
-      return config.kind === "local_executors"
-        ? createLocalExecutorsSource(config, deps)
-        : createLocalAgentsSource(config, deps);
+      switch (config.kind) {
+        case "local_executors":
+          return createLocalExecutorsSource(config, deps);
+        case "local_agents":
+          return createLocalAgentsSource(config, deps);
+        case "local_group_chats":
+          return createLocalGroupChatsSource(config, deps);
+      }
     },
   };
 }

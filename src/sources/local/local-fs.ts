@@ -12,6 +12,10 @@ export interface LocalFs {
   realPath(path: string): Promise<string | null>;
   /** At most `maxBytes` from the start of a file, as UTF-8; only its first line when asked. */
   readHead(path: string, maxBytes: number, firstLineOnly?: boolean): Promise<string | null>;
+  /** At most `maxBytes` raw bytes starting at byte `start` (fewer at the end of the file). Bytes,
+   * not text: a range may start or end inside a UTF-8 character, and callers that resume where
+   * they stopped need exact byte offsets. */
+  readRange(path: string, start: number, maxBytes: number): Promise<Uint8Array | null>;
 }
 
 export interface DirEntry {

@@ -1,0 +1,85 @@
+// The demo's sample Viben group chat store (SAMPLE DATA), shaped like a running Viben's
+// /api/group-chats: one chat reports its counts and unread badge itself, the others are listed
+// without counts, so the gateway asks their members and sessions as it would ask Viben.
+import type { Reply } from "../test/support/fake-upstream.js";
+
+export function sampleGroupChatRoutes(
+  workspace: string,
+  minutesAgo: (minutes: number) => string,
+): Record<string, Reply> {
+  const member = (id: string, type: "human" | "agent", displayName: string) => ({
+    id,
+    type,
+    refId: id,
+    displayName,
+    role: type === "human" ? "owner" : "member",
+    joinedAt: minutesAgo(10_000),
+  });
+  return {
+    "/group-chats": {
+      delayMs: 20,
+      json: {
+        group_chats: [
+          {
+            id: "project-chat",
+            name: "Sample · Project discussion",
+            description: "Sample data: you, the reviewer and the planner on this project",
+            workspace_path: workspace,
+            created_at: minutesAgo(10_000),
+            updated_at: minutesAgo(10_000),
+            unread_count: 3,
+          },
+          {
+            id: "gc-release",
+            name: "Sample · Release crew",
+            description: "Sample data: a global chat that reports its own counts",
+            workspace_path: "/home/demo/.viben",
+            member_count: 4,
+            session_count: 6,
+            unread_count: 12,
+            last_message_at: minutesAgo(2),
+          },
+          {
+            id: "retro",
+            name: "Sample · Retro notes",
+            description: "Sample data: read up to date",
+            is_global: true,
+            workspace_path: null,
+            updated_at: minutesAgo(4000),
+            unread_count: 0,
+          },
+        ],
+      },
+    },
+    "/group-chats/project-chat/members": {
+      json: {
+        members: [
+          member("u1", "human", "You"),
+          member("reviewer", "agent", "Reviewer"),
+          member("planner", "agent", "Planner"),
+        ],
+      },
+    },
+    "/group-chats/project-chat/sessions": {
+      json: {
+        sessions: [
+          {
+            id: "s1",
+            status: "active",
+            created_at: minutesAgo(90),
+            updated_at: minutesAgo(90),
+            last_message_at: minutesAgo(1),
+          },
+          {
+            id: "s2",
+            status: "closed",
+            created_at: minutesAgo(3000),
+            updated_at: minutesAgo(2900),
+          },
+        ],
+      },
+    },
+    "/group-chats/retro/members": { json: { members: [member("u1", "human", "You")] } },
+    "/group-chats/retro/sessions": { json: { sessions: [] } },
+  };
+}
