@@ -8,10 +8,8 @@ import { createLocalSourceFactory } from "../sources/local/index.js";
 import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { nodeFs } from "./node/node-fs.js";
+import { stopGracefully } from "./node/shutdown.js";
 import { createPooledFetch } from "./node/undici-fetch.js";
-
-/** How long in-flight requests may take to finish after SIGTERM/SIGINT before sockets close. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 function start(): void {
   let settings: ReturnType<typeof loadNodeSettings>;
@@ -54,30 +52,7 @@ function start(): void {
     },
   );
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ event: "shutdown", signal });
-    const force = setTimeout(() => {
-      logger.warn({ event: "shutdown_forced", after_ms: SHUTDOWN_GRACE_MS });
-      if ("closeAllConnections" in server) server.closeAllConnections();
-    }, SHUTDOWN_GRACE_MS);
-    force.unref();
-    // Keep-alive sockets turn idle as their last response ends; close them as they do, so
-    // clients are not left waiting for the keep-alive timeout.
-    const reapIdle = setInterval(() => {
-      if ("closeIdleConnections" in server) server.closeIdleConnections();
-    }, 50);
-    // close() stops accepting and calls back once in-flight requests have finished.
-    server.close(() => {
-      clearTimeout(force);
-      clearInterval(reapIdle);
-      void pool.close().finally(() => process.exit(0));
-    });
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  stopGracefully({ server, logger, release: () => pool.close() });
 }
 
 start();
