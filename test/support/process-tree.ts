@@ -8,7 +8,8 @@ export interface SeenProcess {
   /** Clock ticks since boot (field 22 of /proc/<pid>/stat). */
   start: string;
   state: string;
-  command: string;
+  /** Its command line (empty for a kernel thread or a process that is going away). */
+  args: string[];
 }
 
 /** The process with this pid now, or undefined when there is none. */
@@ -22,13 +23,13 @@ export function seen(pid: number): SeenProcess | undefined {
   // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ")".
   const close = stat.lastIndexOf(")");
   const fields = stat.slice(close + 2).split(" ");
-  return {
-    pid,
-    ppid: Number(fields[1]),
-    start: fields[19] ?? "",
-    state: fields[0] ?? "",
-    command: stat.slice(stat.indexOf("(") + 1, close),
-  };
+  let args: string[] = [];
+  try {
+    args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  } catch {
+    // gone meanwhile
+  }
+  return { pid, ppid: Number(fields[1]), start: fields[19] ?? "", state: fields[0] ?? "", args };
 }
 
 /** Every live descendant of `pid` (children, their children, ...), not `pid` itself. */
