@@ -1,10 +1,10 @@
 // `npm start` as a supervisor runs it (systemd, docker stop): signals go to the npm process
 // alone, and everything under it must stop with it, gracefully when asked to.
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../support/free-port.js";
 import { olderNode } from "../support/older-node.js";
 import {
@@ -21,6 +21,10 @@ const root = join(import.meta.dirname, "../..");
 const { upstream } = useResources();
 const spawn = useProcessGroups();
 const STOP_WITHIN_MS = 12_000;
+const homes: string[] = [];
+afterEach(() => {
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+});
 // Where the launcher keeps the Node 22 it fetches for an older node: the real user's cache,
 // not the temporary HOME's, so it is fetched once per machine, not once per run.
 const nodeCache = join(
@@ -47,13 +51,15 @@ async function npmStart(registryUrl: string, pathPrefix?: string): Promise<NpmSt
   };
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
+    const home = mkdtempSync(join(tmpdir(), "chat-list-npm-home-"));
+    homes.push(home);
     const npm = spawn("npm", ["start"], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
         ...(pathPrefix ? { PATH: `${pathPrefix}:${process.env.PATH}` } : {}),
-        HOME: mkdtempSync(join(tmpdir(), "chat-list-npm-home-")),
+        HOME: home,
         PORT: String(port),
         HOST: "127.0.0.1",
         CHAT_LIST_CONFIG: "",
