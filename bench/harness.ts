@@ -1,11 +1,12 @@
 // Shared pieces of the benchmarks: loopback upstreams with set latencies, the gateway in its
 // own process (Node or workerd), and autocannon in another.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { type Reply, startFakeUpstream } from "../test/support/fake-upstream.js";
 import { freePort } from "../test/support/free-port.js";
+import { endGroup, spawnGroup } from "../test/support/processes.js";
 
 export const run = promisify(execFile);
 export const QUICK = process.argv.includes("--quick");
@@ -149,7 +150,8 @@ export async function nodeGateway(
       : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfile}`]),
     ...(options.exposeGc ? ["--expose-gc"] : []),
   ];
-  const child = spawn(
+  // Its own process group, ended whole (also if the benchmark throws before stop()).
+  const child = spawnGroup(
     process.execPath,
     [...flags, "--import", "tsx", join(ROOT, "bench/gateway-process.ts")],
     {
@@ -161,17 +163,14 @@ export async function nodeGateway(
   return {
     url,
     pid: child.pid as number,
-    stop: () =>
-      new Promise((resolve) => {
-        child.on("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    // A generous grace: with --cpu-prof the profile is written as the process exits.
+    stop: () => endGroup(child.pid as number, { graceMs: 15_000 }),
   };
 }
 
 export async function workerdGateway(config: unknown): Promise<Gateway> {
   const port = await freePort();
-  const child = spawn(
+  const child = spawnGroup(
     join(ROOT, "node_modules/.bin/wrangler"),
     [
       "dev",
@@ -187,7 +186,6 @@ export async function workerdGateway(config: unknown): Promise<Gateway> {
     {
       env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
       stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
     },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -198,10 +196,8 @@ export async function workerdGateway(config: unknown): Promise<Gateway> {
   return {
     url,
     pid: child.pid as number,
-    stop: async () => {
-      process.kill(-(child.pid as number), "SIGTERM");
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    },
+    // wrangler, workerd and esbuild: the whole group, waited for until it is gone.
+    stop: () => endGroup(child.pid as number),
   };
 }
 

@@ -87,7 +87,18 @@ const [file, fileArgs] = /\.(c|m)?ts$/.test(command)
     : [command, args];
 
 const child = spawn(file, fileArgs, { stdio: "inherit", env, shell: process.platform === "win32" });
+// A supervisor signals only the process it started (npm forwards SIGINT and SIGTERM to this
+// one): pass them on, and exit when the command does, with its status.
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+// A parent killed outright (SIGKILL) sends nothing: it shows as a new ppid (init's, or a
+// subreaper's, which adopted us). Stop the command then, as SIGTERM would have.
+const parentPid = process.ppid;
+const parentWatch = setInterval(() => {
+  if (process.ppid === parentPid) return;
+  clearInterval(parentWatch);
+  child.kill("SIGTERM");
+}, 500);
+parentWatch.unref(); // the watch alone never keeps the launcher alive
 child.on("error", (error) => {
   console.error(`node22: cannot run ${command}: ${error.message}`);
   process.exit(127);

@@ -9,7 +9,6 @@
 // timeout counts, and the gateway's RSS. Exits non-zero on any 5xx (one source is always
 // healthy), on an upstream called during its Retry-After, or when RSS at the end is more than
 // 20% above RSS after warm-up.
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -18,6 +17,7 @@ import {
   type Reply,
   startFakeUpstream,
 } from "../test/support/fake-upstream.js";
+import { endGroup, spawnGroup } from "../test/support/processes.js";
 
 const argument = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -146,7 +146,9 @@ const config = {
 };
 
 const root = join(import.meta.dirname, "..");
-const gateway = spawn(
+// Its own process group: the tsx CLI runs the gateway in a child of its own, and a soak that
+// throws or is interrupted must not leave that child serving.
+const gateway = spawnGroup(
   process.execPath,
   [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "src/runtime/node.ts")],
   {
@@ -221,8 +223,7 @@ async function worker(): Promise<void> {
 
 await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 const rssEnd = rssMb();
-gateway.kill("SIGTERM");
-await new Promise((resolve) => gateway.on("exit", resolve));
+await endGroup(gateway.pid as number);
 await Promise.all([
   portal.upstream.close(),
   registry.upstream.close(),

@@ -2,18 +2,18 @@ import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { ConfigError } from "../config/load.js";
+import { systemClock } from "../core/clock.js";
 import { createJsonLogger } from "../core/logger.js";
 import { createApp } from "../http/app.js";
+import { createLiveStreams } from "../live/streams.js";
 import { createLocalSourceFactory } from "../sources/local/index.js";
 import { isLoopbackAddress } from "./node/client-address.js";
 import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { nodeFs } from "./node/node-fs.js";
+import { stopGracefully } from "./node/shutdown.js";
 import { createPooledFetch } from "./node/undici-fetch.js";
 import { watchDir } from "./node/watch-dir.js";
-
-/** How long in-flight requests may take to finish after SIGTERM/SIGINT before sockets close. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 function start(): void {
   let settings: ReturnType<typeof loadNodeSettings>;
@@ -27,7 +27,14 @@ function start(): void {
   const { config, port, host } = settings;
   const logger = createJsonLogger((line) => process.stdout.write(`${line}\n`));
   const pool = createPooledFetch(config.upstream.connectionsPerOrigin);
+  const live = createLiveStreams({
+    ...config.live,
+    clock: systemClock,
+    logger,
+    timers: { setTimeout, clearTimeout },
+  });
   const app = createApp({
+    live,
     config,
     fetch: pool.fetch,
     logger,
@@ -59,30 +66,12 @@ function start(): void {
     },
   );
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ event: "shutdown", signal });
-    const force = setTimeout(() => {
-      logger.warn({ event: "shutdown_forced", after_ms: SHUTDOWN_GRACE_MS });
-      if ("closeAllConnections" in server) server.closeAllConnections();
-    }, SHUTDOWN_GRACE_MS);
-    force.unref();
-    // Keep-alive sockets turn idle as their last response ends; close them as they do, so
-    // clients are not left waiting for the keep-alive timeout.
-    const reapIdle = setInterval(() => {
-      if ("closeIdleConnections" in server) server.closeIdleConnections();
-    }, 50);
-    // close() stops accepting and calls back once in-flight requests have finished.
-    server.close(() => {
-      clearTimeout(force);
-      clearInterval(reapIdle);
-      void pool.close().finally(() => process.exit(0));
-    });
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  stopGracefully({
+    server,
+    logger,
+    release: () => pool.close(),
+    beforeClose: () => live.shutdown(),
+  });
 }
 
 start();

@@ -1,32 +1,16 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { launchBrowser } from "../support/browser.js";
 import { useResources } from "../support/resources.js";
 
 const { gateway } = useResources();
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const OUTPUT = join(import.meta.dirname, "../../test-output");
 
 describe("/docs in a browser with the network closed", () => {
   it("renders the chat-list operation from assets the gateway serves itself", async () => {
-    expect(
-      existsSync(CHROMIUM),
-      `no browser at ${CHROMIUM}: install Debian's chromium (.ci/run does)`,
-    ).toBe(true);
     const gw = await gateway({ sources: [] });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchBrowser();
     try {
       const context = await browser.newContext();
       // The network is closed: anything not on loopback is refused, and remembered.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { claudeDir, tempTree } from "../support/home-fixture.js";
 import { useNodeEntry } from "../support/node-entry.js";
+import { signalGroup } from "../support/processes.js";
 import { openSse } from "../support/sse-client.js";
 
 const startEntry = useNodeEntry();
@@ -38,5 +39,24 @@ describe("live streams on the Node entry (npm start)", () => {
     } finally {
       live.close();
     }
+  });
+
+  it("ends every stream with event: shutdown on SIGTERM, and exits 0", async () => {
+    const home = tempTree();
+    const run = startEntry({
+      HOME: home.root,
+      CHAT_LIST_CONFIG_JSON: JSON.stringify({ sources: [] }),
+    });
+    const list = await run.listening;
+    const streams = await Promise.all([openSse(`${list}/stream`), openSse(`${list}/stream`)]);
+    await Promise.all(
+      streams.map((live) => live.next((event) => event.event === "snapshot", 5000)),
+    );
+    signalGroup(run.child.pid as number, "SIGTERM");
+    for (const live of streams) {
+      await live.next((event) => event.event === "shutdown", 5000);
+      await live.closed;
+    }
+    expect(await run.exited).toBe(0);
   });
 });

@@ -1,13 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { freePort } from "../support/free-port.js";
+import { useProcessGroups } from "../support/use-processes.js";
 
-let child: ChildProcess | undefined;
-afterEach(() => {
-  child?.kill("SIGTERM");
-  child = undefined;
-});
+const spawn = useProcessGroups();
 
 describe("npm run demo", () => {
   it("serves, on PORT, a list with all three item types (Viben group chats too) from labelled sample data", async () => {
@@ -15,7 +11,7 @@ describe("npm run demo", () => {
     /** Starts the demo on a free port; resolves with the list URL, or null if it exited first. */
     const start = (port: number) =>
       new Promise<string | null>((resolve) => {
-        child = spawn(
+        const child = spawn(
           process.execPath,
           [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "scripts/demo.ts")],
           {

@@ -1,15 +1,12 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { freePort } from "../support/free-port.js";
 import { configFor, useResources } from "../support/resources.js";
+import { useProcessGroups } from "../support/use-processes.js";
 
 const { upstream } = useResources();
-let child: ChildProcess | undefined;
-afterEach(() => {
-  child?.kill("SIGTERM");
-  child = undefined;
-});
+// wrangler runs workerd and esbuild below it: the whole group is ended after each test.
+const spawn = useProcessGroups();
 
 describe("npm run dev:worker", () => {
   it("answers GET /api/chat-list from local workerd against loopback upstreams", async () => {
@@ -28,7 +25,7 @@ describe("npm run dev:worker", () => {
     });
     const port = await freePort();
     const config = JSON.stringify(configFor({ registry }, {}, 2000));
-    child = spawn(
+    const child = spawn(
       process.execPath,
       [
         join(import.meta.dirname, "../../scripts/dev-worker.mjs"),

@@ -1,26 +1,27 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { afterEach } from "vitest";
+import { useProcessGroups } from "./use-processes.js";
 
 const tsxCli = join(import.meta.dirname, "../../node_modules/tsx/dist/cli.mjs");
 const entry = join(import.meta.dirname, "../../src/runtime/node.ts");
 
-/** Starts the Node entry (as `npm start` does) in a child process; kills leftovers after each test. */
+type Spawn = ReturnType<typeof useProcessGroups>;
+
+/**
+ * Starts the Node entry (as `npm start` does) in a child process; after each test it ends that
+ * process and everything it started (the tsx CLI runs the gateway in a child of its own).
+ */
 export function useNodeEntry() {
-  const children: ChildProcess[] = [];
-  afterEach(() => {
-    for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-  });
-  return (env: Record<string, string>) => startEntry(env, children);
+  const spawn = useProcessGroups();
+  return (env: Record<string, string>) => startEntry(env, spawn);
 }
 
 /** Runs the Node entry as `npm start` does, on a free port; resolves with the list URL. */
-function startEntry(env: Record<string, string>, children: ChildProcess[]) {
-  const child = spawn(process.execPath, [tsxCli, entry], {
+function startEntry(env: Record<string, string>, spawn: Spawn) {
+  const child: ChildProcess = spawn(process.execPath, [tsxCli, entry], {
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  children.push(child);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk) => {
