@@ -5,10 +5,16 @@ import { createApp } from "../http/app.js";
 import type { App } from "../http/app-env.js";
 import { PROBLEM_CONTENT_TYPE, problem } from "../http/problem.js";
 import type { FetchLike } from "../upstream/http-client.js";
+import type { ReadStateObject } from "./worker/read-state-object.js";
 
-/** The Worker's bindings: the config, as a `[vars]` entry or a secret. */
+// The Durable Object class must be exported by the entry module that wrangler.toml names.
+export { ReadStateObject } from "./worker/read-state-object.js";
+
+/** The Worker's bindings: the config, as a `[vars]` entry or a secret, and the read-marker
+ * Durable Objects (`READ_STATE` in wrangler.toml). */
 export interface WorkerBindings {
   CHAT_LIST_CONFIG_JSON?: string;
+  READ_STATE?: DurableObjectNamespace<ReadStateObject>;
 }
 
 type Gateway = { app: App; error?: undefined } | { app?: undefined; error: ConfigError };
