@@ -1,8 +1,9 @@
 // A throwaway PostgreSQL cluster for tests: initdb in a temp directory, a free loopback port,
 // trust auth on loopback, fsync off. As root (CI, this machine) the server runs as the
-// `postgres` user, since initdb refuses root. Everything is removed by destroy(), and by an
-// exit hook as a last resort when a run dies before its teardown.
-import { execFile } from "node:child_process";
+// `postgres` user, since initdb refuses root. Everything is removed by destroy(); as a last
+// resort, when a run dies before its teardown, by an exit hook, or (killed by a signal, which
+// runs no exit hook) by a watchdog shell that outlives this process.
+import { execFile, spawn } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -67,6 +68,17 @@ function tail(text: string, lines = 15): string {
   return text.trim().split("\n").slice(-lines).join("\n");
 }
 
+/** Waits for this process to end, then kills the server and removes its directory. */
+function startWatchdog(dir: string, data: string) {
+  const script = `
+    while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done
+    [ -f "$1/postmaster.pid" ] && kill -KILL "$(head -n 1 "$1/postmaster.pid")" 2>/dev/null
+    rm -rf "$0"`;
+  const child = spawn("sh", ["-c", script, dir, data], { detached: true, stdio: "ignore" });
+  child.unref();
+  return { kill: () => child.kill("SIGKILL") };
+}
+
 export async function startPostgresServer(): Promise<PostgresServer> {
   const bin = findPostgresBinDir();
   const asRoot = process.getuid?.() === 0;
@@ -91,9 +103,11 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     rmSync(dir, { recursive: true, force: true });
   };
   process.on("exit", lastResort);
+  const watchdog = startWatchdog(dir, data);
   const fail = (what: string, error: unknown): never => {
     lastResort();
     process.off("exit", lastResort);
+    watchdog.kill();
     const stderr = (error as { stderr?: string }).stderr ?? String(error);
     const logText = existsSync(log) ? readFileSync(log, "utf8") : "";
     throw new PostgresUnavailable(`${what}: ${tail(`${stderr}\n${logText}`)}`);
@@ -155,6 +169,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       } finally {
         lastResort();
         process.off("exit", lastResort);
+        watchdog.kill();
       }
     },
   };
