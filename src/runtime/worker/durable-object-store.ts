@@ -12,7 +12,8 @@ export interface DurableObjectStoreOptions {
   onListenerError?: (error: unknown) => void;
 }
 
-/** The object that holds checks: a fixed name, so check() creates no object per identity. */
+/** The object check() calls: one fixed name (with a NUL, which no identity may contain), so
+ * checks never touch, or create, an identity's object. */
 const CHECK_OBJECT = "\u0000check";
 
 function toMap(entries: MarkerEntry[]): Map<string, Position> {
