@@ -13,6 +13,8 @@ export default defineConfig({
           name: "node",
           include: ["test/**/*.test.ts"],
           exclude: ["test/worker/**"],
+          // One throwaway PostgreSQL server per run, for the postgres store's tests.
+          globalSetup: ["test/support/postgres-global-setup.ts"],
           ...timeouts,
         },
       },

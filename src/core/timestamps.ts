@@ -39,6 +39,12 @@ export function toEpochMs(value: unknown): number | null {
   const stream = STREAM_ID.exec(text);
   if (stream?.[1] !== undefined) return inRange(Number(stream[1]));
   if (NUMERIC.test(text)) return fromNumber(Number(text));
+  return isoEpochMs(text);
+}
+
+/** Epoch milliseconds of an ISO-8601 date-time or date (trimmed text), or null: no numbers, no
+ * stream ids. A date-time without a zone is UTC. */
+export function isoEpochMs(text: string): number | null {
   if (!ISO.test(text)) return null;
   if (!isCalendarDate(text)) return null;
   // A date-time without a zone is read as UTC, not as the gateway's local time.

@@ -11,8 +11,12 @@ export interface MessagePosition {
   seq: number;
 }
 
+/** Negative when a is before b, 0 when equal, positive after: ms first, then seq, as integers
+ * (as strings, "10-2" would sort before "9-10" and "1-10" before "1-9"). */
 export function comparePositions(a: MessagePosition, b: MessagePosition): number {
-  return a.ms - b.ms || a.seq - b.seq;
+  if (a.ms !== b.ms) return a.ms < b.ms ? -1 : 1;
+  if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
+  return 0;
 }
 
 /** A Viben group chat: the agent messages that count, and when the human member last looked. */

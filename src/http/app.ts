@@ -12,7 +12,7 @@ import { createCollector } from "../sources/collect.js";
 import { createSources } from "../sources/create-sources.js";
 import type { LocalSourceFactory } from "../sources/local/index.js";
 import type { SourceLoad } from "../sources/source.js";
-import { createMemoryStore } from "../state/memory-store.js";
+import { createMemoryReadMarkerStore } from "../state/memory-store.js";
 import type { ReadMarkerStore } from "../state/read-marker-store.js";
 import { createReadState } from "../state/read-state.js";
 import { createUpstreamClient, type FetchLike } from "../upstream/http-client.js";
@@ -95,7 +95,12 @@ export function createApp(deps: AppDeps) {
     breaker: config.breaker,
   });
 
-  const readMarkers = deps.readMarkers ?? createMemoryStore();
+  const readMarkers =
+    deps.readMarkers ??
+    createMemoryReadMarkerStore({
+      onListenerError: (error) =>
+        logger.error({ event: "read_marker_listener_failed", error: String(error) }),
+    });
   const readState = createReadState({ store: readMarkers, clock, logger });
   const live =
     deps.live ??

@@ -11,6 +11,7 @@ import { isLoopbackAddress } from "./node/client-address.js";
 import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { nodeFs } from "./node/node-fs.js";
+import { createNodeReadMarkers } from "./node/read-markers.js";
 import { stopGracefully } from "./node/shutdown.js";
 import { createPooledFetch } from "./node/undici-fetch.js";
 import { watchDir } from "./node/watch-dir.js";
@@ -33,8 +34,10 @@ function start(): void {
     logger,
     timers: { setTimeout, clearTimeout },
   });
+  const readMarkers = createNodeReadMarkers(config.state, process.env, settings.home, logger);
   const app = createApp({
     live,
+    readMarkers,
     config,
     fetch: pool.fetch,
     logger,
@@ -69,7 +72,7 @@ function start(): void {
   stopGracefully({
     server,
     logger,
-    release: () => pool.close(),
+    release: () => Promise.allSettled([pool.close(), readMarkers.close()]).then(() => {}),
     beforeClose: () => live.shutdown(),
   });
 }

@@ -1,14 +1,24 @@
 import type { Context, ExecutionContext } from "hono";
 import { ConfigError, parseConfigJson } from "../config/load.js";
+import type { Config } from "../config/schema.js";
 import { createJsonLogger, type Logger } from "../core/logger.js";
 import { createApp } from "../http/app.js";
 import type { App } from "../http/app-env.js";
 import { PROBLEM_CONTENT_TYPE, problem } from "../http/problem.js";
+import { createMemoryReadMarkerStore } from "../state/memory-store.js";
+import type { ReadMarkerStore } from "../state/read-marker-store.js";
 import type { FetchLike } from "../upstream/http-client.js";
+import { createDurableObjectStore } from "./worker/durable-object-store.js";
+import type { ReadStateObject } from "./worker/read-state-object.js";
 
-/** The Worker's bindings: the config, as a `[vars]` entry or a secret. */
+// The Durable Object class must be exported by the entry module that wrangler.toml names.
+export { ReadStateObject } from "./worker/read-state-object.js";
+
+/** The Worker's bindings: the config, as a `[vars]` entry or a secret, and the read-marker
+ * Durable Objects (`READ_STATE` in wrangler.toml). */
 export interface WorkerBindings {
   CHAT_LIST_CONFIG_JSON?: string;
+  READ_STATE?: DurableObjectNamespace<ReadStateObject>;
 }
 
 type Gateway = { app: App; error?: undefined } | { app?: undefined; error: ConfigError };
@@ -17,6 +27,24 @@ export interface WorkerGatewayOptions {
   /** The upstream fetch; the runtime's global fetch unless a test injects one. */
   fetch?: FetchLike;
   logger?: Logger;
+  /** The READ_STATE binding: read markers in one Durable Object per identity. */
+  readState?: DurableObjectNamespace<ReadStateObject>;
+}
+
+/** The read-marker store: the identity's Durable Object, unless the config asks for memory or
+ * the binding is missing (then markers last as long as the isolate, which /readyz shows). */
+function workerReadMarkers(
+  config: Config,
+  options: WorkerGatewayOptions,
+  logger: Logger,
+): ReadMarkerStore {
+  const onListenerError = (error: unknown) =>
+    logger.error({ event: "read_marker_listener_failed", error: String(error) });
+  if (config.state?.kind !== "memory" && options.readState !== undefined)
+    return createDurableObjectStore(options.readState, { onListenerError });
+  if (config.state?.kind !== "memory")
+    logger.warn({ event: "read_state_binding_missing", using: "memory" });
+  return createMemoryReadMarkerStore({ onListenerError });
 }
 
 // Workers Logs collects console output; one JSON object per line, as on Node.
@@ -34,8 +62,16 @@ export function createWorkerGateway(
     const config = parseConfigJson(configText ?? "{}", "CHAT_LIST_CONFIG_JSON", "worker");
     const fetch: FetchLike = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
     const clientAddress = (c: Context) => c.req.header("cf-connecting-ip");
+    const readMarkers = workerReadMarkers(config, options, logger);
     return {
-      app: createApp({ config, fetch, logger, clientAddress, waitUntilFromExecutionCtx: true }),
+      app: createApp({
+        config,
+        fetch,
+        logger,
+        clientAddress,
+        waitUntilFromExecutionCtx: true,
+        readMarkers,
+      }),
     };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -71,7 +107,10 @@ export default {
     if (current === undefined || current.configText !== env.CHAT_LIST_CONFIG_JSON) {
       current = {
         configText: env.CHAT_LIST_CONFIG_JSON,
-        gateway: createWorkerGateway(env.CHAT_LIST_CONFIG_JSON),
+        gateway: createWorkerGateway(
+          env.CHAT_LIST_CONFIG_JSON,
+          env.READ_STATE === undefined ? {} : { readState: env.READ_STATE },
+        ),
       };
     }
     const { gateway } = current;

@@ -1,52 +1,84 @@
-// Placeholder memory store (the real backends arrive on the state branch).
-import type { MarkerChange, Position, ReadMarkerStore } from "./read-marker-store.js";
+import { createChangeHub } from "./change-hub.js";
+import { checkEntries, checkIdentity, checkItemIds } from "./marker-input.js";
+import { comparePositions } from "./positions.js";
+import { type Position, type ReadMarkerStore, StoreUnavailableError } from "./read-marker-store.js";
 
-const later = (a: Position, b: Position) => (a.ms - b.ms || a.seq - b.seq) >= 0;
+export interface MemoryReadMarkerOptions {
+  /** Called when a subscriber throws (the store carries on). */
+  onListenerError?: (error: unknown) => void;
+}
 
-export function createMemoryStore(): ReadMarkerStore {
-  const rows = new Map<string, Map<string, Position>>();
-  const listeners = new Set<(change: MarkerChange) => void>();
-  const of = (identity: string) => {
-    let map = rows.get(identity);
-    if (map === undefined) {
-      map = new Map();
-      rows.set(identity, map);
+/**
+ * Markers in this process's memory: for tests, and for a gateway that chooses to forget read
+ * state on restart (`/readyz` says so through `durable: false`). Runtime-neutral.
+ */
+export function createMemoryReadMarkerStore(
+  options: MemoryReadMarkerOptions = {},
+): ReadMarkerStore {
+  const markers = new Map<string, Map<string, Position>>();
+  const hub = createChangeHub(options.onListenerError);
+  let closed = false;
+
+  function open(): void {
+    if (closed) throw new StoreUnavailableError("memory", "the store is closed");
+  }
+
+  function markersOf(identity: string): Map<string, Position> {
+    let mine = markers.get(identity);
+    if (mine === undefined) {
+      mine = new Map();
+      markers.set(identity, mine);
     }
-    return map;
-  };
+    return mine;
+  }
+
+  function pick(mine: Map<string, Position>, itemIds: Iterable<string>): Map<string, Position> {
+    const found = new Map<string, Position>();
+    for (const itemId of itemIds) {
+      const position = mine.get(itemId);
+      if (position !== undefined) found.set(itemId, { ...position });
+    }
+    return found;
+  }
+
   return {
     kind: "memory",
     durable: false,
     async read(identity, itemIds) {
-      const map = of(identity);
-      return new Map(itemIds.flatMap((id) => (map.has(id) ? [[id, map.get(id) as Position]] : [])));
+      const id = checkIdentity(identity);
+      const ids = checkItemIds(itemIds);
+      open();
+      return pick(markers.get(id) ?? new Map(), ids);
     },
     async advance(identity, entries) {
-      const map = of(identity);
+      const id = checkIdentity(identity);
+      const wanted = checkEntries(entries);
+      open();
+      const mine = markersOf(id);
       const changed: string[] = [];
-      for (const { itemId, position } of entries) {
-        const old = map.get(itemId);
-        if (old === undefined || !later(old, position)) {
-          map.set(itemId, position);
-          changed.push(itemId);
-        }
+      for (const [itemId, position] of wanted) {
+        const current = mine.get(itemId);
+        if (current !== undefined && comparePositions(current, position) >= 0) continue;
+        mine.set(itemId, position);
+        changed.push(itemId);
       }
-      if (changed.length > 0) for (const l of listeners) l({ identity, itemIds: changed });
-      return {
-        markers: new Map(entries.map(({ itemId }) => [itemId, map.get(itemId) as Position])),
-        changed,
-      };
+      if (changed.length > 0) hub.emit({ identity: id, itemIds: changed });
+      return { markers: pick(mine, wanted.keys()), changed };
     },
     async setIfAbsent(identity, entries) {
-      const map = of(identity);
-      for (const { itemId, position } of entries) if (!map.has(itemId)) map.set(itemId, position);
-      return new Map(entries.map(({ itemId }) => [itemId, map.get(itemId) as Position]));
+      const id = checkIdentity(identity);
+      const wanted = checkEntries(entries);
+      open();
+      const mine = markersOf(id);
+      for (const [itemId, position] of wanted) if (!mine.has(itemId)) mine.set(itemId, position);
+      return pick(mine, wanted.keys());
     },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+    subscribe: (listener) => hub.subscribe(listener),
+    async check() {
+      open();
     },
-    async check() {},
-    async close() {},
+    async close() {
+      closed = true;
+    },
   };
 }

@@ -1,4 +1,6 @@
 import type { ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useProcessGroups } from "./use-processes.js";
 
@@ -18,8 +20,10 @@ export function useNodeEntry() {
 
 /** Runs the Node entry as `npm start` does, on a free port; resolves with the list URL. */
 function startEntry(env: Record<string, string>, spawn: Spawn) {
+  // Read markers go to a SQLite file under XDG_STATE_HOME: a fresh one per run, not the user's.
+  const state = mkdtempSync(join(tmpdir(), "chat-list-state-"));
   const child: ChildProcess = spawn(process.execPath, [tsxCli, entry], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", XDG_STATE_HOME: state, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

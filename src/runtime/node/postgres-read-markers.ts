@@ -1,0 +1,195 @@
+import postgres from "postgres";
+import { createChangeHub } from "../../state/change-hub.js";
+import { checkEntries, checkIdentity, checkItemIds } from "../../state/marker-input.js";
+import {
+  type MarkerChange,
+  type Position,
+  type ReadMarkerStore,
+  StoreUnavailableError,
+} from "../../state/read-marker-store.js";
+import { createEchoFilter, parseNotification } from "./postgres-echoes.js";
+import * as statements from "./postgres-statements.js";
+
+export interface PostgresReadMarkerOptions {
+  /** A connection string, `postgres://user:pass@host:5432/db`. */
+  url: string;
+  /** Each call's deadline, connecting included: past it the call rejects with
+   * StoreUnavailableError. Also the server-side statement_timeout. */
+  timeoutMs?: number;
+  /** Connections in the pool (LISTEN takes one more). */
+  maxConnections?: number;
+  /** Errors that belong to no call: a failed schema creation at start, a throwing subscriber. */
+  onError?: (error: unknown) => void;
+}
+
+/** The NOTIFY channel every gateway instance listens on. */
+export const READ_MARKER_CHANNEL = "chat_list_read_markers";
+
+type Sql = postgres.Sql;
+
+/**
+ * Markers in PostgreSQL, for Node fleets. Every instance sees every write at once (one row per
+ * identity and item); every advance is one statement that upserts forward-only and NOTIFYs the
+ * change in the same transaction, so other instances' streams hear it (§9). While the server
+ * is down, calls fail within `timeoutMs` and the pool, the schema and LISTEN come back by
+ * themselves when it returns.
+ */
+export function createPostgresReadMarkerStore(options: PostgresReadMarkerOptions): ReadMarkerStore {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const onError = options.onError ?? (() => {});
+  const hub = createChangeHub(onError);
+  const echoes = createEchoFilter((change) => hub.emit(change));
+  const sql: Sql = postgres(options.url, {
+    max: options.maxConnections ?? 4,
+    connect_timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
+    idle_timeout: 60,
+    // Reconnect attempts grow from 50 ms to half a deadline apart (the default grows to 20 s),
+    // so a call made soon after the server came back still connects within its deadline.
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, timeoutMs / 2000),
+    fetch_types: false,
+    // CREATE TABLE IF NOT EXISTS reports "already exists" as a notice; not worth a log line.
+    onnotice: () => {},
+    connection: { application_name: "chat-list-gateway", statement_timeout: timeoutMs },
+  });
+  let closed = false;
+  let schema: Promise<void> | undefined;
+  let listening = false;
+  // True once LISTEN has been answered: from then on every own change comes back as an echo.
+  let listenReady = false;
+
+  /** Awaits a query within the deadline; any failure becomes StoreUnavailableError. */
+  async function within<T>(query: postgres.PendingQuery<postgres.Row[]>, deadline: number) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => {
+          // A query not yet given to a connection is taken off the queue, so it cannot run
+          // after its caller was told it failed. (One already sent ends by statement_timeout;
+          // postgres.js's cancel of a sent query opens a connection and drops that promise.)
+          if ((query as unknown as { state?: unknown }).state === undefined) query.cancel();
+          reject(new StoreUnavailableError("postgres", `no answer within ${timeoutMs} ms`));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+    });
+    try {
+      return (await Promise.race([query, expired])) as unknown as T;
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError("postgres", String(error), { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Creates the table once; after a failure (server down at start) the next call tries again. */
+  function ensureSchema(deadline: number): Promise<void> {
+    schema ??= within(statements.createSchema(sql), deadline).then(
+      () => {},
+      (error: StoreUnavailableError) => {
+        // Two instances creating the table at once: the loser sees a duplicate; that is fine.
+        const code = (error.cause as { code?: string } | undefined)?.code;
+        if (code === "23505" || code === "42P07") return;
+        schema = undefined;
+        throw error;
+      },
+    );
+    return schema;
+  }
+
+  async function begin(): Promise<number> {
+    if (closed) throw new StoreUnavailableError("postgres", "the store is closed");
+    const deadline = Date.now() + timeoutMs;
+    await ensureSchema(deadline);
+    return deadline;
+  }
+
+  async function readMarkers(identity: string, itemIds: string[], deadline: number) {
+    const markers = new Map<string, Position>();
+    if (itemIds.length === 0) return markers;
+    const rows = await within<statements.MarkerRow[]>(
+      statements.read(sql, identity, itemIds),
+      deadline,
+    );
+    for (const row of rows) markers.set(row.item_id, statements.positionOf(row));
+    return markers;
+  }
+
+  function onNotification(payload: string): void {
+    const change = parseNotification(payload);
+    if (change !== undefined) echoes.heard(change);
+  }
+
+  // Started with the first subscriber and kept until close: postgres.js re-LISTENs on a new
+  // connection whenever that one drops, with the same backoff.
+  function listen(): void {
+    if (listening || closed) return;
+    listening = true;
+    const ready = () => {
+      listenReady = true;
+    };
+    sql.listen(READ_MARKER_CHANNEL, onNotification, ready).catch(onError);
+  }
+
+  // Start creating the schema now, so a healthy server costs the first request nothing.
+  ensureSchema(Date.now() + timeoutMs).catch(onError);
+
+  return {
+    kind: "postgres",
+    durable: true,
+    async read(identity, itemIds) {
+      const id = checkIdentity(identity);
+      const ids = checkItemIds(itemIds);
+      return readMarkers(id, ids, await begin());
+    },
+    async advance(identity, entries) {
+      const id = checkIdentity(identity);
+      const wanted = checkEntries(entries);
+      const deadline = await begin();
+      if (wanted.size === 0) return { markers: new Map(), changed: [] };
+      const echoExpected = listenReady;
+      const done = echoes.track(id);
+      let echoed: MarkerChange | undefined;
+      try {
+        const moved = await within<statements.AdvanceRow[]>(
+          statements.advance(sql, id, wanted, READ_MARKER_CHANNEL),
+          deadline,
+        );
+        const markers = new Map(moved.map((row) => [row.item_id, statements.positionOf(row)]));
+        const changed = moved.map((row) => row.item_id);
+        const sent = parseNotification(moved[0]?.announced ?? "");
+        if (sent !== undefined) {
+          hub.emit({ identity: id, itemIds: changed });
+          // Before LISTEN was up the echo may never come: then expect none (at worst, twice).
+          if (echoExpected) echoed = sent;
+        }
+        const unmoved = [...wanted.keys()].filter((itemId) => !markers.has(itemId));
+        for (const [itemId, position] of await readMarkers(id, unmoved, deadline))
+          markers.set(itemId, position);
+        return { markers, changed };
+      } finally {
+        done(echoed);
+      }
+    },
+    async setIfAbsent(identity, entries) {
+      const id = checkIdentity(identity);
+      const wanted = checkEntries(entries);
+      const deadline = await begin();
+      if (wanted.size === 0) return new Map();
+      await within(statements.insertIfAbsent(sql, id, wanted), deadline);
+      return readMarkers(id, [...wanted.keys()], deadline);
+    },
+    subscribe(listener) {
+      listen();
+      return hub.subscribe(listener);
+    },
+    async check() {
+      await within(sql`SELECT 1`, await begin());
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await sql.end({ timeout: 1 });
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import { mkdirSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { createChangeHub } from "../../state/change-hub.js";
+import { checkEntries, checkIdentity, checkItemIds } from "../../state/marker-input.js";
+import {
+  type Position,
+  type ReadMarkerStore,
+  StoreUnavailableError,
+} from "../../state/read-marker-store.js";
+
+export interface SqliteReadMarkerOptions {
+  /** The database file; its directory is created (mode 0700) when missing. */
+  path: string;
+  /** How long a call waits for another process's write lock before it fails. The wait blocks
+   * the event loop (node:sqlite is synchronous), so keep it short: writes hold it microseconds. */
+  busyTimeoutMs?: number;
+  onListenerError?: (error: unknown) => void;
+}
+
+/** The Node default location: `$XDG_STATE_HOME/chat-list-gateway/state.sqlite`, else
+ * `<home>/.local/state/chat-list-gateway/state.sqlite`. A relative XDG_STATE_HOME is ignored,
+ * as the XDG spec says. */
+export function defaultSqliteStatePath(env: Record<string, string | undefined>, home: string) {
+  const xdg = env.XDG_STATE_HOME;
+  const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(home, ".local", "state");
+  return join(base, "chat-list-gateway", "state.sqlite");
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS read_markers (
+    identity TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    ms INTEGER NOT NULL CHECK (ms >= 0),
+    seq INTEGER NOT NULL CHECK (seq >= 0),
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (identity, item_id)
+  ) STRICT, WITHOUT ROWID`;
+
+// The whole forward-only rule: the row moves only when the stored (ms, seq) is before the new
+// one, compared as a row of integers; RETURNING yields a row only for a marker that moved.
+const ADVANCE = `
+  INSERT INTO read_markers (identity, item_id, ms, seq, updated_at) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (identity, item_id) DO UPDATE
+    SET ms = excluded.ms, seq = excluded.seq, updated_at = excluded.updated_at
+    WHERE (read_markers.ms, read_markers.seq) < (excluded.ms, excluded.seq)
+  RETURNING item_id`;
+
+const SET_IF_ABSENT = `
+  INSERT INTO read_markers (identity, item_id, ms, seq, updated_at) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (identity, item_id) DO NOTHING`;
+
+const READ = `
+  SELECT item_id, ms, seq FROM read_markers
+  WHERE identity = ? AND item_id IN (SELECT value FROM json_each(?))`;
+
+interface Opened {
+  db: DatabaseSync;
+  advance: StatementSync;
+  setIfAbsent: StatementSync;
+  read: StatementSync;
+}
+
+// node:sqlite prints "SQLite is an experimental feature" when first loaded; on a gateway that
+// line reads like a fault. Only that one warning is dropped, only during that one load.
+function loadSqlite(): typeof import("node:sqlite") {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning).startsWith("SQLite is an experimental feature")) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return process.getBuiltinModule("node:sqlite");
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
+function open(path: string, busyTimeoutMs: number): Opened {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const db = new (loadSqlite().DatabaseSync)(path);
+  try {
+    // The busy timeout first, so that switching to WAL waits for a process that holds the file.
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    db.exec("PRAGMA journal_mode = WAL");
+    // In WAL mode NORMAL survives a process crash; a power loss may drop the last marks.
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec(SCHEMA);
+    return {
+      db,
+      advance: db.prepare(ADVANCE),
+      setIfAbsent: db.prepare(SET_IF_ABSENT),
+      read: db.prepare(READ),
+    };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * Markers in one SQLite file (node:sqlite, no native module): the Node default. Several
+ * processes may share the file; every write is one BEGIN IMMEDIATE transaction, so concurrent
+ * advances serialize and end at the maximum. The file is opened on first use and again after a
+ * failed open, so a store created while the disk is unusable recovers when it is usable.
+ */
+export function createSqliteReadMarkerStore(options: SqliteReadMarkerOptions): ReadMarkerStore {
+  const busyTimeoutMs = options.busyTimeoutMs ?? 2000;
+  const hub = createChangeHub(options.onListenerError);
+  let opened: Opened | undefined;
+  let closed = false;
+
+  // Runs work on the open database; any failure of the database is StoreUnavailableError.
+  function withDb<T>(work: (s: Opened) => T): T {
+    if (closed) throw new StoreUnavailableError("sqlite", "the store is closed");
+    try {
+      opened ??= open(options.path, busyTimeoutMs);
+      return work(opened);
+    } catch (error) {
+      throw new StoreUnavailableError("sqlite", String(error), { cause: error });
+    }
+  }
+
+  function transaction<T>(s: Opened, work: () => T): T {
+    s.db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      s.db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (s.db.isTransaction) s.db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  function readMarkers(s: Opened, identity: string, itemIds: string[]) {
+    const markers = new Map<string, Position>();
+    if (itemIds.length === 0) return markers;
+    const rows = s.read.all(identity, JSON.stringify(itemIds)) as Array<{
+      item_id: string;
+      ms: number;
+      seq: number;
+    }>;
+    for (const row of rows) markers.set(row.item_id, { ms: row.ms, seq: row.seq });
+    return markers;
+  }
+
+  return {
+    kind: "sqlite",
+    durable: true,
+    async read(identity, itemIds) {
+      const id = checkIdentity(identity);
+      const ids = checkItemIds(itemIds);
+      return withDb((s) => readMarkers(s, id, ids));
+    },
+    async advance(identity, entries) {
+      const id = checkIdentity(identity);
+      const wanted = checkEntries(entries);
+      const now = Date.now();
+      const result = withDb((s) =>
+        transaction(s, () => {
+          const changed: string[] = [];
+          for (const [itemId, { ms, seq }] of wanted)
+            if (s.advance.get(id, itemId, BigInt(ms), BigInt(seq), now) !== undefined)
+              changed.push(itemId);
+          return { markers: readMarkers(s, id, [...wanted.keys()]), changed };
+        }),
+      );
+      if (result.changed.length > 0) hub.emit({ identity: id, itemIds: result.changed });
+      return result;
+    },
+    async setIfAbsent(identity, entries) {
+      const id = checkIdentity(identity);
+      const wanted = checkEntries(entries);
+      const now = Date.now();
+      return withDb((s) =>
+        transaction(s, () => {
+          for (const [itemId, { ms, seq }] of wanted)
+            s.setIfAbsent.run(id, itemId, BigInt(ms), BigInt(seq), now);
+          return readMarkers(s, id, [...wanted.keys()]);
+        }),
+      );
+    },
+    subscribe: (listener) => hub.subscribe(listener),
+    async check() {
+      withDb((s) => s.read.all("", "[]"));
+    },
+    async close() {
+      closed = true;
+      const s = opened;
+      opened = undefined;
+      s?.db.close();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { createChangeHub } from "../../state/change-hub.js";
+import { checkEntries, checkIdentity, checkItemIds } from "../../state/marker-input.js";
+import {
+  type MarkerEntry,
+  type Position,
+  type ReadMarkerStore,
+  StoreUnavailableError,
+} from "../../state/read-marker-store.js";
+import type { ReadStateObject } from "./read-state-object.js";
+
+export interface DurableObjectStoreOptions {
+  onListenerError?: (error: unknown) => void;
+}
+
+/** The object check() calls: one fixed name (with a NUL, which no identity may contain), so
+ * checks never touch, or create, an identity's object. */
+const CHECK_OBJECT = "\u0000check";
+
+function toMap(entries: MarkerEntry[]): Map<string, Position> {
+  return new Map(entries.map(({ itemId, position }) => [itemId, position]));
+}
+
+function asEntries(wanted: Map<string, Position>): MarkerEntry[] {
+  return [...wanted].map(([itemId, position]) => ({ itemId, position }));
+}
+
+/**
+ * The Workers backend: one SQLite-backed ReadStateObject per identity (binding READ_STATE).
+ * Input is checked here, before any object is reached. subscribe hears this isolate's own
+ * advances only; another isolate's reach an identity's streams through its object (a later
+ * issue moves the streams there).
+ */
+export function createDurableObjectStore(
+  namespace: DurableObjectNamespace<ReadStateObject>,
+  options: DurableObjectStoreOptions = {},
+): ReadMarkerStore {
+  const hub = createChangeHub(options.onListenerError);
+  let closed = false;
+
+  async function call<T>(
+    name: string,
+    work: (stub: DurableObjectStub<ReadStateObject>) => Promise<T>,
+  ) {
+    if (closed) throw new StoreUnavailableError("durable_object", "the store is closed");
+    try {
+      return await work(namespace.get(namespace.idFromName(name)));
+    } catch (error) {
+      throw new StoreUnavailableError("durable_object", String(error), { cause: error });
+    }
+  }
+
+  return {
+    kind: "durable_object",
+    durable: true,
+    async read(identity, itemIds) {
+      const id = checkIdentity(identity);
+      const ids = checkItemIds(itemIds);
+      return toMap(await call(id, (stub) => stub.read(ids)));
+    },
+    async advance(identity, entries) {
+      const id = checkIdentity(identity);
+      const wanted = asEntries(checkEntries(entries));
+      const result = await call(id, (stub) => stub.advance(wanted));
+      if (result.changed.length > 0) hub.emit({ identity: id, itemIds: result.changed });
+      return { markers: toMap(result.markers), changed: result.changed };
+    },
+    async setIfAbsent(identity, entries) {
+      const id = checkIdentity(identity);
+      const wanted = asEntries(checkEntries(entries));
+      return toMap(await call(id, (stub) => stub.setIfAbsent(wanted)));
+    },
+    subscribe: (listener) => hub.subscribe(listener),
+    async check() {
+      await call(CHECK_OBJECT, (stub) => stub.ping());
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}
