@@ -1,50 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { RecordedCall, Reply } from "../support/fake-upstream.js";
+import { portalMessage, startFakePortal, uncachedPortalConfig } from "../support/fake-portal.js";
 import { useResources } from "../support/resources.js";
 
 const { upstream, gateway } = useResources();
 
-// Sessions: Ana on her phone and her desktop (two cookies, one user), Bo, and Cy.
-const USERS: Record<string, { id: number; chats: number[] }> = {
-  "ana-phone": { id: 1, chats: [10] },
-  "ana-desktop": { id: 1, chats: [10] },
-  bo: { id: 2, chats: [10, 20] },
-};
-
-const message = (seq: number, sender: number | null, type = "user") => ({
-  chat_id: 10,
-  id: `1710000000${String(seq).padStart(3, "0")}-0`,
-  sender: sender === null ? null : { id: sender, username: `user${sender}` },
-  type,
-  content: "BASE64_CIPHERTEXT",
-  timestamp: new Date(Date.UTC(2026, 2, 10, 12, 0, seq)).toISOString(),
-});
-
-/** A portal whose chat 10 is shared by Ana and Bo, chat 20 is Bo's alone. */
-async function portal() {
-  const history = [message(1, 3)];
-  const session = (call: RecordedCall) =>
-    USERS[/psession=([^;]+)/.exec(String(call.headers.cookie))?.[1] ?? ""];
-  const server = await upstream({
-    "/v1/users/me": (call): Reply => {
-      const user = session(call);
-      return user === undefined ? { status: 401, json: {} } : { json: { id: user.id } };
-    },
-    "/v1/portal/chats": (call): Reply => {
-      const user = session(call);
-      if (user === undefined) return { status: 401, json: {} };
-      return { json: user.chats.map((id) => ({ id, chat_type: "group", name: `chat ${id}` })) };
-    },
-    "/v1/portal/chats/10/history": () => ({ json: history }),
-    "/v1/portal/chats/20/history": () => ({ json: [] }),
-  });
-  return { server, history };
-}
-
-const config = (url: string) => ({
-  sources: [{ kind: "portal", name: "portal", baseUrl: url, history: { ttlMs: 0 } }],
-  cache: { ttlMs: 0, staleIfErrorMs: 0 },
-});
+const portal = () => startFakePortal(upstream);
+const message = portalMessage;
+const config = (url: string) => uncachedPortalConfig(url);
 
 type Item = { id: string; unread_count: number | null };
 
