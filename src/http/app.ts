@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
@@ -63,6 +64,8 @@ export interface AppDeps {
   live?: LiveStreams;
   /** Node: watches a directory for the live feeds of the local sources (fs.watch). */
   watchDir?: WatchDir;
+  /** Node: cuts a request's connection (a live stream whose client stopped reading). */
+  cutConnection?: (c: Context<AppEnv>) => void;
 }
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
@@ -176,6 +179,7 @@ export function createApp(deps: AppDeps) {
         refreshMs: config.live.refreshMs ?? Math.max(100, config.cache.ttlMs),
         minIntervalMs: config.live.minIntervalMs,
         localSources: sources.filter((source) => source.watchDirs !== undefined),
+        ...(deps.cutConnection === undefined ? {} : { cutConnection: deps.cutConnection }),
         ...(deps.watchDir === undefined
           ? {}
           : {

@@ -28,6 +28,9 @@ export function createSseChannel(options: {
   maxQueuedBytes: number;
   /** Called once when the channel ends: closed, cancelled by the client, or dropped. */
   onClose: (reason: "closed" | "cancelled" | "slow") => void;
+  /** Cuts the client's connection, where the runtime can (Node: the socket); otherwise the
+   * stream is errored, which the server turns into a cut connection too. */
+  cut?: () => void;
 }): SseChannel {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let ended = false;
@@ -54,8 +57,9 @@ export function createSseChannel(options: {
       if (ended) return false;
       controller.enqueue(encoder.encode(text));
       if ((controller.desiredSize ?? 0) >= 0) return true;
-      controller.error(new Error("client too slow"));
       end("slow");
+      if (options.cut === undefined) controller.error(new Error("client too slow"));
+      else options.cut();
       return false;
     },
     close() {

@@ -28,6 +28,8 @@ export interface StreamRequest {
   identities: ReadonlySet<string>;
   /** The client's Last-Event-ID, to resume from a version the feed still holds. */
   lastEventId: string | undefined;
+  /** Cuts this client's connection (a slow reader is dropped), where the runtime can. */
+  cut?: () => void;
   feed: () => Omit<FeedOptions, "onIdle" | "clock" | "timers" | "logger">;
 }
 
@@ -98,6 +100,7 @@ export function createLiveStreams(options: LiveStreamsOptions) {
     let unsubscribe = () => {};
     const channel = createSseChannel({
       maxQueuedBytes,
+      ...(request.cut === undefined ? {} : { cut: request.cut }),
       onClose: (why) => {
         channels.delete(channel);
         unsubscribe();

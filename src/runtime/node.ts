@@ -8,6 +8,7 @@ import { createApp } from "../http/app.js";
 import { createLiveStreams } from "../live/streams.js";
 import { createLocalSourceFactory } from "../sources/local/index.js";
 import { isLoopbackAddress } from "./node/client-address.js";
+import { cutConnection } from "./node/cut-connection.js";
 import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { nodeFs } from "./node/node-fs.js";
@@ -52,6 +53,7 @@ function start(): void {
     loopbackListener: isLoopbackAddress(host),
     docsAssets: createDocsAssetReader(),
     watchDir,
+    cutConnection,
   });
 
   const server: ServerType = serve(

@@ -1,10 +1,11 @@
+import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
+import { portalMessage, startFakePortal, uncachedPortalConfig } from "../support/fake-portal.js";
 import type { Route } from "../support/fake-upstream.js";
 import { configFor, useResources } from "../support/resources.js";
 import { openSse, type SseClient } from "../support/sse-client.js";
 
 const { upstream, gateway } = useResources();
-const REFRESH_MS = 400;
 
 const executors = (sessions: Record<string, number>): Route => ({
   json: {
@@ -22,51 +23,126 @@ const stream = (url: string, headers: Record<string, string> = {}): Promise<SseC
   openSse(url, headers);
 
 describe("GET /api/chat-list/stream", () => {
-  it("sends retry, then a snapshot equal to the list, then one patch for a change", async () => {
-    const registry = await upstream({ "/executors": executors({ CODEX: 1, GEMINI: 2 }) });
-    const gw = await gateway(
-      configFor({ registry }, { cache: { ttlMs: REFRESH_MS }, live: { refreshMs: REFRESH_MS } }),
-    );
-    const list = await (await gw.get("/api/chat-list")).json();
-    const live = await stream(`${gw.url}/api/chat-list/stream`);
+  it("refuses a caller's stream past live.maxStreamsPerCaller with 429 and Retry-After", async () => {
+    const registry = await upstream({ "/executors": executors({ CODEX: 1 }) });
+    const gw = await gateway(configFor({ registry }, { live: { maxStreamsPerCaller: 2 } }));
+    const url = `${gw.url}/api/chat-list/stream`;
+    const held = [
+      await stream(url, { cookie: "psession=a" }),
+      await stream(url, { cookie: "psession=a" }),
+    ];
     try {
-      expect(live.status).toBe(200);
-      expect(live.headers.get("content-type")).toContain("text/event-stream");
-      const snapshot = await live.next((event) => event.event === "snapshot", 2000);
-      expect(live.events[0]?.event).toBe("retry");
-      const body = JSON.parse(snapshot.data);
-      expect(body.items).toEqual(list.items);
-      expect(body.counts).toEqual(list.counts);
-      expect(body.complete).toBe(list.complete);
-
-      registry.route({ "/executors": executors({ CODEX: 5, GEMINI: 2 }) });
-      const changedAt = Date.now();
-      const patch = await live.next((event) => event.event === "patch", REFRESH_MS + 1000);
-      expect(patch.at - changedAt).toBeLessThan(REFRESH_MS + 1000);
-      expect(JSON.parse(patch.data)).toMatchObject({
-        upsert: [expect.objectContaining({ id: "CODEX", session_count: 5 })],
-        remove: [],
-        complete: true,
-      });
-      expect(JSON.parse(patch.data).upsert).toHaveLength(1);
+      const third = await fetch(url, { headers: { cookie: "psession=a" } });
+      expect(third.status).toBe(429);
+      expect(third.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(await third.json()).toMatchObject({ code: "too_many_streams" });
+      const other = await stream(url, { cookie: "psession=b" });
+      expect(other.status).toBe(200);
+      other.close();
+      held.pop()?.close();
+      await expect
+        .poll(async () => {
+          const again = await fetch(url, { headers: { cookie: "psession=a" } });
+          await again.body?.cancel();
+          return again.status;
+        })
+        .toBe(200);
     } finally {
-      live.close();
+      for (const live of held) live.close();
     }
   });
 
-  it("sends no patch while nothing changes", async () => {
+  it("refuses any stream past live.maxStreams with 503 and Retry-After", async () => {
     const registry = await upstream({ "/executors": executors({ CODEX: 1 }) });
-    const gw = await gateway(
-      configFor({ registry }, { cache: { ttlMs: REFRESH_MS }, live: { refreshMs: REFRESH_MS } }),
-    );
-    const live = await stream(`${gw.url}/api/chat-list/stream`);
+    const gw = await gateway(configFor({ registry }, { live: { maxStreams: 2 } }));
+    const url = `${gw.url}/api/chat-list/stream`;
+    const held = [
+      await stream(url, { cookie: "psession=a" }),
+      await stream(url, { cookie: "psession=b" }),
+    ];
     try {
-      await live.next((event) => event.event === "snapshot", 2000);
-      await new Promise((resolve) => setTimeout(resolve, REFRESH_MS * 3 + 100));
-      expect(registry.callsTo("/executors").length).toBeGreaterThanOrEqual(3);
-      expect(live.events.filter((event) => event.event === "patch")).toEqual([]);
+      const third = await fetch(url, { headers: { cookie: "psession=c" } });
+      expect(third.status).toBe(503);
+      expect(third.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(await third.json()).toMatchObject({ code: "overloaded" });
     } finally {
-      live.close();
+      for (const live of held) live.close();
+    }
+  });
+
+  it("drops a client that stops reading once more than 1 MiB waits for it", async () => {
+    // Each refresh changes twenty 50 KB descriptions: about 1 MB a patch, ten a second.
+    let round = 0;
+    const registry = await upstream({
+      "/executors": () => {
+        round++;
+        return {
+          json: Array.from({ length: 20 }, (_, index) => ({
+            type: `E${index}`,
+            description: `${round}`.padEnd(50_000, "x"),
+            is_available: true,
+            session_count: 0,
+            last_active: null,
+          })),
+        };
+      },
+    });
+    const gw = await gateway(
+      configFor({ registry }, { cache: { ttlMs: 50 }, live: { refreshMs: 100, minIntervalMs: 0 } }),
+    );
+    const { port } = new URL(gw.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+    socket.on("error", () => {});
+    socket.write("GET /api/chat-list/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    socket.pause(); // never reads: the kernel's buffers fill, then the gateway's queue
+    try {
+      await expect
+        .poll(() => gw.logs.some((line) => line.event === "live_stream_dropped"), {
+          timeout: 20_000,
+          interval: 200,
+        })
+        .toBe(true);
+      socket.resume();
+      await closed;
+    } finally {
+      socket.destroy();
+    }
+  }, 30_000);
+
+  it("patches every stream of one identity within 100 ms of a mark on one of its devices", async () => {
+    const { server, history } = await startFakePortal(upstream);
+    const gw = await gateway(uncachedPortalConfig(server.url, { live: { refreshMs: 60_000 } }));
+    await gw.get("/api/chat-list", { psession: "ana-phone" });
+    history.push(portalMessage(2, 3));
+    const phone = await stream(`${gw.url}/api/chat-list/stream`, { cookie: "psession=ana-phone" });
+    const desktop = await stream(`${gw.url}/api/chat-list/stream`, {
+      cookie: "psession=ana-desktop",
+    });
+    try {
+      for (const live of [phone, desktop]) {
+        const snapshot = await live.next((event) => event.event === "snapshot", 3000);
+        expect(JSON.parse(snapshot.data).items[0]).toMatchObject({ id: "gc-10", unread_count: 1 });
+      }
+      // Past minIntervalMs since the snapshots, so nothing holds the patch back.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const marked = Date.now();
+      const response = await fetch(`${gw.url}/api/chat-list/read`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: "psession=ana-phone" },
+        body: JSON.stringify({ items: [{ id: "gc-10" }] }),
+      });
+      expect(response.status).toBe(200);
+      for (const live of [phone, desktop]) {
+        const patch = await live.next((event) => event.event === "patch", 1000);
+        expect(patch.at - marked).toBeLessThan(100);
+        expect(JSON.parse(patch.data).upsert).toEqual([
+          expect.objectContaining({ id: "gc-10", unread_count: 0 }),
+        ]);
+      }
+    } finally {
+      phone.close();
+      desktop.close();
     }
   });
 });

@@ -5,6 +5,7 @@ import { parseConfig } from "../../src/config/load.js";
 import type { Clock } from "../../src/core/clock.js";
 import type { Logger } from "../../src/core/logger.js";
 import { createApp } from "../../src/http/app.js";
+import { cutConnection } from "../../src/runtime/node/cut-connection.js";
 import { createDocsAssetReader } from "../../src/runtime/node/docs-assets.js";
 import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
 
@@ -42,6 +43,7 @@ export async function startGateway(
     // As npm start on 127.0.0.1: the socket's address, and only loopback Hosts answered.
     clientAddress: (c) => getConnInfo(c).remote.address,
     loopbackListener: true,
+    cutConnection,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

@@ -1,4 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { DiskWatchers } from "../../live/disk-watchers.js";
 import type { LiveStreams } from "../../live/streams.js";
 import type { Collector } from "../../sources/collect.js";
@@ -23,6 +24,8 @@ export interface StreamHandlerDeps {
   localSources: readonly Source[];
   /** Node: watches the local sources' directories while a feed has streams. */
   watchers?: DiskWatchers;
+  /** Cuts a request's connection (a slow stream reader), where the runtime can. */
+  cutConnection?: (c: Context<AppEnv>) => void;
 }
 
 const STREAM_HEADERS = {
@@ -63,6 +66,7 @@ export function createStreamHandler(
       callerKey: caller.psessionHash ?? `address:${clientAddressOf(c, deps.clientAddress)}`,
       identities,
       lastEventId: c.req.header("last-event-id"),
+      ...(deps.cutConnection === undefined ? {} : { cut: () => deps.cutConnection?.(c) }),
       feed: () => ({
         refreshMs: deps.refreshMs,
         minIntervalMs: deps.minIntervalMs,
