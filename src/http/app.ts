@@ -66,6 +66,8 @@ export interface AppDeps {
   watchDir?: WatchDir;
   /** Node: cuts a request's connection (a live stream whose client stopped reading). */
   cutConnection?: (c: Context<AppEnv>) => void;
+  /** Workers: a stream of a known identity is served by that identity's Durable Object. */
+  forwardStream?: (identity: string, request: Request) => Promise<Response>;
 }
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
@@ -180,6 +182,14 @@ export function createApp(deps: AppDeps) {
         minIntervalMs: config.live.minIntervalMs,
         localSources: sources.filter((source) => source.watchDirs !== undefined),
         ...(deps.cutConnection === undefined ? {} : { cutConnection: deps.cutConnection }),
+        ...(deps.forwardStream === undefined
+          ? {}
+          : {
+              forward: {
+                identifiers: sources.filter((source) => source.identify !== undefined),
+                to: deps.forwardStream,
+              },
+            }),
         ...(deps.watchDir === undefined
           ? {}
           : {

@@ -65,6 +65,8 @@ export interface Source {
   /** Local kinds: the directories whose changes change this source's answer to `query`, for
    * the live feeds' disk watchers (DESIGN §9). */
   watchDirs?(query: SourceQuery): Promise<string[]>;
+  /** Sources that know who the caller is (the portal): the caller's identity, or null. */
+  identify?(credentials: Credentials, signal: AbortSignal): Promise<string | null>;
 }
 
 /**

@@ -26,7 +26,17 @@ export interface StreamHandlerDeps {
   watchers?: DiskWatchers;
   /** Cuts a request's connection (a slow stream reader), where the runtime can. */
   cutConnection?: (c: Context<AppEnv>) => void;
+  /** Workers: hands the stream to the caller's identity's Durable Object, which holds all of
+   * that identity's streams and hears every marker change of theirs (DESIGN §9). */
+  forward?: {
+    /** The sources that can tell who the caller is (portal sources). */
+    identifiers: readonly Source[];
+    to(identity: string, request: Request): Promise<Response>;
+  };
 }
+
+// Who the caller is must be known quickly, or the stream is served here after all.
+const IDENTIFY_TIMEOUT_MS = 2000;
 
 const STREAM_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
@@ -50,9 +60,23 @@ export function createStreamHandler(
           );
           return watchers.subscribe(dirs.flat(), onChange);
         };
+  async function identityOf(credentials: { psession: string | null; psessionHash: string | null }) {
+    for (const source of deps.forward?.identifiers ?? []) {
+      const identity = await source
+        .identify?.(credentials, AbortSignal.timeout(IDENTIFY_TIMEOUT_MS))
+        .catch(() => null);
+      if (typeof identity === "string") return identity;
+    }
+    return null;
+  }
+
   return async (c) => {
     const query = c.req.valid("query");
     const caller = callerOf(c);
+    if (deps.forward !== undefined) {
+      const identity = await identityOf(caller);
+      if (identity !== null) return deps.forward.to(identity, c.req.raw);
+    }
     const binding = JSON.stringify([query.workspace_path, query.include_global, query.type]);
     const sourceQuery = {
       workspacePath: query.workspace_path,

@@ -27,8 +27,7 @@ function asEntries(wanted: Map<string, Position>): MarkerEntry[] {
 /**
  * The Workers backend: one SQLite-backed ReadStateObject per identity (binding READ_STATE).
  * Input is checked here, before any object is reached. subscribe hears this isolate's own
- * advances only; another isolate's reach an identity's streams through its object (a later
- * issue moves the streams there).
+ * advances only; every isolate's reach the identity's streams, which its object holds.
  */
 export function createDurableObjectStore(
   namespace: DurableObjectNamespace<ReadStateObject>,
@@ -60,7 +59,7 @@ export function createDurableObjectStore(
     async advance(identity, entries) {
       const id = checkIdentity(identity);
       const wanted = asEntries(checkEntries(entries));
-      const result = await call(id, (stub) => stub.advance(wanted));
+      const result = await call(id, (stub) => stub.advance(wanted, id));
       if (result.changed.length > 0) hub.emit({ identity: id, itemIds: result.changed });
       return { markers: toMap(result.markers), changed: result.changed };
     },

@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
+import { createChangeHub } from "../../state/change-hub.js";
 import { checkEntries, checkItemIds } from "../../state/marker-input.js";
-import type { MarkerEntry } from "../../state/read-marker-store.js";
+import type { MarkerEntry, ReadMarkerStore } from "../../state/read-marker-store.js";
+import { CONFIG_HEADER, configProblem, createWorkerGateway, type Gateway } from "./gateway.js";
 
 // One object per identity (idFromName(identity)), so the table needs no identity column, and
 // all of an identity's writes run one at a time in one place.
@@ -30,14 +32,25 @@ const READ = `
 
 type MarkerRow = { item_id: string; ms: number; seq: number };
 
+interface ObjectEnv {
+  CHAT_LIST_CONFIG_JSON?: string;
+}
+
 /**
- * The read markers of one identity, in the object's own SQLite storage. Its RPC methods take
- * and return plain arrays (what RPC carries); createDurableObjectStore wraps them as a
- * ReadMarkerStore. Input is checked here too: any code in the Worker can call an object.
- * (A later issue makes this object also hold the identity's list streams, §9.)
+ * The read markers of one identity, in the object's own SQLite storage, and that identity's
+ * live streams (DESIGN §9). Its RPC methods take and return plain arrays (what RPC carries);
+ * createDurableObjectStore wraps them as a ReadMarkerStore. Input is checked here too: any code
+ * in the Worker can call an object. Every mark of the identity, from whichever isolate, is an
+ * advance here, so the streams this object holds hear every one of them at once.
+ *
+ * The streams are Server-Sent Events, which Durable Object hibernation does not cover (only
+ * WebSockets hibernate): the object stays in memory while one of its streams is open.
  */
-export class ReadStateObject extends DurableObject<unknown> {
-  constructor(ctx: DurableObjectState, env: unknown) {
+export class ReadStateObject extends DurableObject<ObjectEnv> {
+  private readonly changes = createChangeHub();
+  private gateway: { configText: string | undefined; built: Gateway } | undefined;
+
+  constructor(ctx: DurableObjectState, env: ObjectEnv) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
   }
@@ -46,11 +59,12 @@ export class ReadStateObject extends DurableObject<unknown> {
     return this.markers(checkItemIds(itemIds));
   }
 
-  advance(entries: MarkerEntry[]): { markers: MarkerEntry[]; changed: string[] } {
+  /** Moves markers forward; `identity` (the object's own) names the change to its streams. */
+  advance(entries: MarkerEntry[], identity = ""): { markers: MarkerEntry[]; changed: string[] } {
     const wanted = checkEntries(entries);
     const now = Date.now();
     // All entries or none: transactionSync rolls back if anything throws.
-    return this.ctx.storage.transactionSync(() => {
+    const result = this.ctx.storage.transactionSync(() => {
       const changed: string[] = [];
       for (const [itemId, { ms, seq }] of wanted) {
         const moved = this.ctx.storage.sql.exec(ADVANCE, itemId, ms, seq, now).toArray();
@@ -58,6 +72,45 @@ export class ReadStateObject extends DurableObject<unknown> {
       }
       return { markers: this.markers([...wanted.keys()]), changed };
     });
+    if (result.changed.length > 0) this.changes.emit({ identity, itemIds: result.changed });
+    return result;
+  }
+
+  /** A stream request the Worker handed over (GET /api/chat-list/stream of this identity). */
+  override async fetch(request: Request): Promise<Response> {
+    const configText = request.headers.get(CONFIG_HEADER) ?? this.env.CHAT_LIST_CONFIG_JSON;
+    let gateway = this.gateway;
+    if (gateway === undefined || gateway.configText !== configText) {
+      gateway = {
+        configText,
+        built: createWorkerGateway(configText, { inObject: { readMarkers: this.store() } }),
+      };
+      this.gateway = gateway;
+    }
+    const { built } = gateway;
+    if (built.error !== undefined) return configProblem(built.error);
+    return built.app.fetch(request);
+  }
+
+  /** This object's markers as a ReadMarkerStore, for the gateway that serves its streams. */
+  private store(): ReadMarkerStore {
+    const toMap = (entries: MarkerEntry[]) =>
+      new Map(entries.map(({ itemId, position }) => [itemId, position]));
+    return {
+      kind: "durable_object",
+      durable: true,
+      read: async (_identity, itemIds) => toMap(this.read([...itemIds])),
+      advance: async (identity, entries) => {
+        const result = this.advance([...entries], identity);
+        return { markers: toMap(result.markers), changed: result.changed };
+      },
+      setIfAbsent: async (_identity, entries) => toMap(this.setIfAbsent([...entries])),
+      subscribe: (listener) => this.changes.subscribe(listener),
+      check: async () => {
+        this.ping();
+      },
+      close: async () => {},
+    };
   }
 
   setIfAbsent(entries: MarkerEntry[]): MarkerEntry[] {

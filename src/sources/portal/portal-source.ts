@@ -1,3 +1,4 @@
+import { sha256Hex } from "../../cache/cache-key.js";
 import type { PortalSourceConfig } from "../../config/schema.js";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
@@ -97,6 +98,12 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
     kind: "portal",
     itemType: "group_chat",
     timeoutMs: config.timeoutMs,
+    async identify(credentials, signal) {
+      const cookie = credentials.psession;
+      if (cookie === null) return null;
+      const callerKey = credentials.psessionHash ?? sha256Hex(cookie);
+      return (await identities.resolve(cookie, callerKey, signal)).identity;
+    },
     plan(query, credentials) {
       if (!query.includeGlobal) return { action: "skip" };
       const cookie = credentials.psession;
