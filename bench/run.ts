@@ -22,6 +22,7 @@ import {
   upstreams,
   workerdGateway,
 } from "./harness.js";
+import { streamsScenario } from "./streams.js";
 
 const results: Record<string, unknown> = {};
 const noCache = { cache: { ttlMs: 0, staleIfErrorMs: 0 } };
@@ -235,6 +236,9 @@ const listPath = "/api/chat-list?workspace_path=/bench/project";
   await u.close();
 }
 
+// 9. Live streams: idle streams' memory, and one marker change fanned out to 1,000 streams.
+results.streams = await streamsScenario();
+
 const machine = {
   cores: cpus().length,
   cpu: cpus()[0]?.model ?? "unknown",
@@ -277,6 +281,7 @@ const e = results.edge as Record<
   string,
   { added_p50_ms: { node: number; workerd: number }; workerd_vs_node_p50: number }
 >;
+const st = results.streams as Awaited<ReturnType<typeof streamsScenario>>;
 const large = s.runs.at(-1) as Record<string, number>;
 const rows = [
   `| 1 overhead, c=1 | added p50 ${o.c1?.added_p50_ms} ms, p99 ${o.c1?.added_p99_ms} ms | p50 ≤ 2, p99 ≤ 10 |`,
@@ -287,6 +292,8 @@ const rows = [
   `| 5 scale | p50 ${s.runs.map((run) => `${run.items}: ${run.p50_ms} ms`).join(", ")}; growth 1k→10k ${s.growth_1000_to_10000}× (n log n: ${s.nlogn_growth_1000_to_10000}×) | 10k p50 ≤ 25 ms; ≤ n log n |`,
   `| 6 memory | ${m.keys} keys: live heap ${m.live_heap_mib.before} → ${m.live_heap_mib.after} MiB (+${m.live_heap_mib.growth}); RSS ${m.rss_mib.before} → ${m.rss_mib.half} (half the keys) → ${m.rss_mib.after} MiB | ≤ +${m.cache_and_memo_limit_mib} MiB (cache + memo) |`,
   `| 7 connections | opened during the run ${JSON.stringify(k.opened_during_run)} | ≤ pool (${k.pool_size}) |`,
+  `| 9 idle streams | ${st.idle_one_feed.streams} on one feed: heap ${st.idle_one_feed.heap_kib_per_stream} KiB, RSS ${st.idle_one_feed.rss_kib_per_stream} KiB each; each its own feed: heap ${st.idle_own_feeds.heap_kib_per_stream} KiB, RSS ${st.idle_own_feeds.rss_kib_per_stream} KiB each | ≤ 10 KiB each |`,
+  `| 9 marker fan-out | 1,000 streams of one identity: last patch ${st.fanout_one_feed.until_last_patch_ms} ms (one feed), ${st.fanout_100_feeds.until_last_patch_ms} ms (100 feeds) | ≤ 100 ms |`,
   `| 8 edge (workerd) | added p50 c=1: node ${e.c1?.added_p50_ms.node} ms, workerd ${e.c1?.added_p50_ms.workerd} ms; workerd/node p50 ${e.c1?.workerd_vs_node_p50}×${e.c32 ? `; c=32: ${e.c32.workerd_vs_node_p50}×` : ""} | reported |`,
 ];
 const table = [
