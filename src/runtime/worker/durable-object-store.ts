@@ -1,12 +1,13 @@
 import { createChangeHub } from "../../state/change-hub.js";
 import { checkEntries, checkIdentity, checkItemIds } from "../../state/marker-input.js";
 import {
+  InvalidMarkerInputError,
   type MarkerEntry,
   type Position,
   type ReadMarkerStore,
   StoreUnavailableError,
 } from "../../state/read-marker-store.js";
-import type { ReadStateObject } from "./read-state-object.js";
+import type { ReadStateObject, Refusable } from "./read-state-object.js";
 
 export interface DurableObjectStoreOptions {
   onListenerError?: (error: unknown) => void;
@@ -36,16 +37,21 @@ export function createDurableObjectStore(
   const hub = createChangeHub(options.onListenerError);
   let closed = false;
 
+  /** Calls the identity's object; its refusal of bad input becomes the error every backend
+   * throws, and a failure to reach it StoreUnavailableError. */
   async function call<T>(
     name: string,
-    work: (stub: DurableObjectStub<ReadStateObject>) => Promise<T>,
-  ) {
+    work: (stub: DurableObjectStub<ReadStateObject>) => Promise<unknown>,
+  ): Promise<T> {
     if (closed) throw new StoreUnavailableError("durable_object", "the store is closed");
+    let answer: Refusable<T>;
     try {
-      return await work(namespace.get(namespace.idFromName(name)));
+      answer = (await work(namespace.get(namespace.idFromName(name)))) as Refusable<T>;
     } catch (error) {
       throw new StoreUnavailableError("durable_object", String(error), { cause: error });
     }
+    if ("refused" in answer) throw new InvalidMarkerInputError(answer.refused);
+    return answer.ok;
   }
 
   return {
@@ -54,23 +60,25 @@ export function createDurableObjectStore(
     async read(identity, itemIds) {
       const id = checkIdentity(identity);
       const ids = checkItemIds(itemIds);
-      return toMap(await call(id, (stub) => stub.read(ids)));
+      return toMap(await call<MarkerEntry[]>(id, (stub) => stub.read(ids)));
     },
     async advance(identity, entries) {
       const id = checkIdentity(identity);
       const wanted = asEntries(checkEntries(entries));
-      const result = await call(id, (stub) => stub.advance(wanted, id));
+      const result = await call<{ markers: MarkerEntry[]; changed: string[] }>(id, (stub) =>
+        stub.advance(wanted, id),
+      );
       if (result.changed.length > 0) hub.emit({ identity: id, itemIds: result.changed });
       return { markers: toMap(result.markers), changed: result.changed };
     },
     async setIfAbsent(identity, entries) {
       const id = checkIdentity(identity);
       const wanted = asEntries(checkEntries(entries));
-      return toMap(await call(id, (stub) => stub.setIfAbsent(wanted)));
+      return toMap(await call<MarkerEntry[]>(id, (stub) => stub.setIfAbsent(wanted)));
     },
     subscribe: (listener) => hub.subscribe(listener),
     async check() {
-      await call(CHECK_OBJECT, (stub) => stub.ping());
+      await call<boolean>(CHECK_OBJECT, (stub) => stub.ping());
     },
     async close() {
       closed = true;

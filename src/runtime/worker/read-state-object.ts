@@ -1,7 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { createChangeHub } from "../../state/change-hub.js";
 import { checkEntries, checkItemIds } from "../../state/marker-input.js";
-import type { MarkerEntry, ReadMarkerStore } from "../../state/read-marker-store.js";
+import {
+  InvalidMarkerInputError,
+  type MarkerEntry,
+  type ReadMarkerStore,
+} from "../../state/read-marker-store.js";
 import { CONFIG_HEADER, configProblem, createWorkerGateway, type Gateway } from "./gateway.js";
 
 // One object per identity (idFromName(identity)), so the table needs no identity column, and
@@ -31,6 +35,19 @@ const READ = `
   SELECT item_id, ms, seq FROM read_markers WHERE item_id IN (SELECT value FROM json_each(?))`;
 
 type MarkerRow = { item_id: string; ms: number; seq: number };
+type AdvanceResult = { markers: MarkerEntry[]; changed: string[] };
+
+/** What an RPC method answers: its result, or why the input was refused. */
+export type Refusable<T> = { ok: T } | { refused: string };
+
+function refusing<T>(work: () => T): Refusable<T> {
+  try {
+    return { ok: work() };
+  } catch (error) {
+    if (error instanceof InvalidMarkerInputError) return { refused: error.message };
+    throw error;
+  }
+}
 
 interface ObjectEnv {
   CHAT_LIST_CONFIG_JSON?: string;
@@ -55,12 +72,27 @@ export class ReadStateObject extends DurableObject<ObjectEnv> {
     ctx.storage.sql.exec(SCHEMA);
   }
 
-  read(itemIds: string[]): MarkerEntry[] {
+  // The RPC methods answer bad input with a refusal instead of throwing it across RPC (which
+  // workerd also reports as an uncaught exception of the object); the store rethrows it.
+
+  read(itemIds: string[]): Refusable<MarkerEntry[]> {
+    return refusing(() => this.readMarkers(itemIds));
+  }
+
+  advance(entries: MarkerEntry[], identity = ""): Refusable<AdvanceResult> {
+    return refusing(() => this.advanceMarkers(entries, identity));
+  }
+
+  setIfAbsent(entries: MarkerEntry[]): Refusable<MarkerEntry[]> {
+    return refusing(() => this.setMarkersIfAbsent(entries));
+  }
+
+  private readMarkers(itemIds: string[]): MarkerEntry[] {
     return this.markers(checkItemIds(itemIds));
   }
 
   /** Moves markers forward; `identity` (the object's own) names the change to its streams. */
-  advance(entries: MarkerEntry[], identity = ""): { markers: MarkerEntry[]; changed: string[] } {
+  private advanceMarkers(entries: MarkerEntry[], identity: string): AdvanceResult {
     const wanted = checkEntries(entries);
     const now = Date.now();
     // All entries or none: transactionSync rolls back if anything throws.
@@ -99,12 +131,12 @@ export class ReadStateObject extends DurableObject<ObjectEnv> {
     return {
       kind: "durable_object",
       durable: true,
-      read: async (_identity, itemIds) => toMap(this.read([...itemIds])),
+      read: async (_identity, itemIds) => toMap(this.readMarkers([...itemIds])),
       advance: async (identity, entries) => {
-        const result = this.advance([...entries], identity);
+        const result = this.advanceMarkers([...entries], identity);
         return { markers: toMap(result.markers), changed: result.changed };
       },
-      setIfAbsent: async (_identity, entries) => toMap(this.setIfAbsent([...entries])),
+      setIfAbsent: async (_identity, entries) => toMap(this.setMarkersIfAbsent([...entries])),
       subscribe: (listener) => this.changes.subscribe(listener),
       check: async () => {
         this.ping();
@@ -113,7 +145,7 @@ export class ReadStateObject extends DurableObject<ObjectEnv> {
     };
   }
 
-  setIfAbsent(entries: MarkerEntry[]): MarkerEntry[] {
+  private setMarkersIfAbsent(entries: MarkerEntry[]): MarkerEntry[] {
     const wanted = checkEntries(entries);
     const now = Date.now();
     return this.ctx.storage.transactionSync(() => {
@@ -124,8 +156,8 @@ export class ReadStateObject extends DurableObject<ObjectEnv> {
   }
 
   /** A round trip that touches storage, for check(). */
-  ping(): boolean {
-    return this.ctx.storage.sql.exec("SELECT 1 AS one").one().one === 1;
+  ping(): Refusable<boolean> {
+    return { ok: this.ctx.storage.sql.exec("SELECT 1 AS one").one().one === 1 };
   }
 
   private markers(itemIds: string[]): MarkerEntry[] {
