@@ -60,47 +60,67 @@ function node22BinDir() {
   return bin;
 }
 
-const [command, ...args] = process.argv.slice(2);
-if (!command) {
-  console.error("usage: node scripts/node22.mjs <command> [args...]");
-  process.exit(2);
-}
-
 const major = Number(process.versions.node.split(".")[0]);
-const pathDirs = [join(projectRoot, "node_modules", ".bin"), process.env.PATH ?? ""];
-if (major < MIN_MAJOR) {
-  const bin = node22BinDir();
-  console.error(
-    `node22: Node ${process.version} is older than ${MIN_MAJOR}; running under ${NODE_PACKAGE} from the npm registry (${bin})`,
-  );
-  pathDirs.unshift(bin);
-} else {
-  pathDirs.unshift(dirname(process.execPath));
+
+/** Whether this node is older than the project supports (then commands run under Node 22). */
+export function needsNode22() {
+  return major < MIN_MAJOR;
 }
-const env = { ...process.env, PATH: pathDirs.join(delimiter) };
 
-// A script file runs under node (tsx for TypeScript); anything else is looked up on PATH.
-const [file, fileArgs] = /\.(c|m)?ts$/.test(command)
-  ? ["tsx", [command, ...args]]
-  : /\.(c|m)?js$/.test(command)
-    ? ["node", [command, ...args]]
-    : [command, args];
+/**
+ * Runs `command` under Node >= 22 as a child, passes it the signals a supervisor sends, ends it
+ * when this process's parent dies, and exits with its status.
+ */
+export function runCommand(command, args) {
+  const pathDirs = [join(projectRoot, "node_modules", ".bin"), process.env.PATH ?? ""];
+  if (needsNode22()) {
+    const bin = node22BinDir();
+    console.error(
+      `node22: Node ${process.version} is older than ${MIN_MAJOR}; running under ${NODE_PACKAGE} from the npm registry (${bin})`,
+    );
+    pathDirs.unshift(bin);
+  } else {
+    pathDirs.unshift(dirname(process.execPath));
+  }
+  const env = { ...process.env, PATH: pathDirs.join(delimiter) };
 
-const child = spawn(file, fileArgs, { stdio: "inherit", env, shell: process.platform === "win32" });
-// A supervisor signals only the process it started (npm forwards SIGINT and SIGTERM to this
-// one): pass them on, and exit when the command does, with its status.
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
-// A parent killed outright (SIGKILL) sends nothing: it shows as a new ppid (init's, or a
-// subreaper's, which adopted us). Stop the command then, as SIGTERM would have.
-const parentPid = process.ppid;
-const parentWatch = setInterval(() => {
-  if (process.ppid === parentPid) return;
-  clearInterval(parentWatch);
-  child.kill("SIGTERM");
-}, 500);
-parentWatch.unref(); // the watch alone never keeps the launcher alive
-child.on("error", (error) => {
-  console.error(`node22: cannot run ${command}: ${error.message}`);
-  process.exit(127);
-});
-child.on("exit", (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+  // A script file runs under node (tsx for TypeScript); anything else is looked up on PATH.
+  const [file, fileArgs] = /\.(c|m)?ts$/.test(command)
+    ? ["tsx", [command, ...args]]
+    : /\.(c|m)?js$/.test(command)
+      ? ["node", [command, ...args]]
+      : [command, args];
+
+  const child = spawn(file, fileArgs, {
+    stdio: "inherit",
+    env,
+    shell: process.platform === "win32",
+  });
+  // A supervisor signals only the process it started (npm forwards SIGINT and SIGTERM to this
+  // one): pass them on, and exit when the command does, with its status.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"])
+    process.on(signal, () => child.kill(signal));
+  // A parent killed outright (SIGKILL) sends nothing: it shows as a new ppid (init's, or a
+  // subreaper's, which adopted us). Stop the command then, as SIGTERM would have.
+  const parentPid = process.ppid;
+  const parentWatch = setInterval(() => {
+    if (process.ppid === parentPid) return;
+    clearInterval(parentWatch);
+    child.kill("SIGTERM");
+  }, 500);
+  parentWatch.unref(); // the watch alone never keeps the launcher alive
+  child.on("error", (error) => {
+    console.error(`node22: cannot run ${command}: ${error.message}`);
+    process.exit(127);
+  });
+  child.on("exit", (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [command, ...args] = process.argv.slice(2);
+  if (!command) {
+    console.error("usage: node scripts/node22.mjs <command> [args...]");
+    process.exit(2);
+  }
+  runCommand(command, args);
+}
