@@ -1,9 +1,11 @@
 // Shared pieces of the benchmarks: loopback upstreams with set latencies, the gateway in its
 // own process (Node or workerd), and autocannon in another.
 import { type ChildProcess, execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { build } from "../scripts/build.mjs";
 import { type Reply, startFakeUpstream } from "../test/support/fake-upstream.js";
 import { freePort } from "../test/support/free-port.js";
 import { endGroup, spawnGroup } from "../test/support/processes.js";
@@ -54,10 +56,13 @@ export async function upstreams(totalItems = 30) {
     chat_type: "group",
     name: `chat ${i}`,
   }));
-  const portalRoutes: Record<string, Reply> = { "/v1/portal/chats": { delayMs: 40, json: chats } };
+  const portalRoutes: Record<string, Reply> = {
+    "/v1/portal/chats": { delayMs: 40, json: chats },
+    "/v1/users/me": { json: { id: 7, username: "bench" } },
+  };
   for (const chat of chats)
     portalRoutes[`/v1/portal/chats/${chat.id}/history`] = {
-      json: [{ id: `${1767225600000 + chat.id * 1000}-0` }],
+      json: [{ id: `${1767225600000 + chat.id * 1000}-0`, type: "user", sender: { id: 8 } }],
     };
   const [portal, registry, store] = await Promise.all([
     startFakeUpstream(portalRoutes),
@@ -167,6 +172,73 @@ export async function nodeGateway(
     stop: () => endGroup(child.pid as number, { graceMs: 15_000 }),
   };
 }
+
+/**
+ * The gateway as `npm start` runs it: the built dist/node/server.mjs in plain Node, its request
+ * log written to a pipe this process drains, read markers in SQLite under a temporary
+ * XDG_STATE_HOME. Every behaviour on, as a user would have it.
+ */
+export async function builtGateway(
+  config: unknown,
+  options: { env?: Record<string, string>; nodeFlags?: string[] } = {},
+): Promise<Gateway> {
+  await build();
+  const state = mkdtempSync(join(tmpdir(), "chat-list-bench-state-"));
+  const child = spawnGroup(
+    process.execPath,
+    [...(options.nodeFlags ?? []), join(ROOT, "dist/node/server.mjs")],
+    {
+      env: {
+        ...process.env,
+        CHAT_LIST_CONFIG: "",
+        CHAT_LIST_CONFIG_JSON: JSON.stringify(config),
+        PORT: "0",
+        HOST: "127.0.0.1",
+        XDG_STATE_HOME: state,
+        ...options.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const url = await waitForUrl(child, /list: (http:\/\/\S+)\/api\/chat-list/);
+  child.stdout?.resume(); // the request log goes on being written, and read
+  return {
+    url,
+    pid: child.pid as number,
+    stop: async () => {
+      await endGroup(child.pid as number);
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A bare Hono app in its own process answering every GET with `body` (the ceiling). */
+export async function bareServer(body: Uint8Array): Promise<Gateway> {
+  const dir = mkdtempSync(join(tmpdir(), "chat-list-bench-bare-"));
+  const file = join(dir, "body.json");
+  writeFileSync(file, body);
+  const child = spawnGroup(process.execPath, [join(ROOT, "bench/bare-server.mjs")], {
+    env: { ...process.env, BARE_BODY_FILE: file },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const url = await waitForUrl(child, /listening (\S+)/);
+  return {
+    url,
+    pid: child.pid as number,
+    stop: async () => {
+      await endGroup(child.pid as number);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
 
 export async function workerdGateway(config: unknown): Promise<Gateway> {
   const port = await freePort();

@@ -9,9 +9,12 @@ import { join } from "node:path";
 import type { FakeUpstream } from "../test/support/fake-upstream.js";
 import {
   autocannon,
+  bareServer,
+  builtGateway,
   COOKIE,
   configFor,
   listCalls,
+  median,
   nodeGateway,
   QUICK,
   ROOT,
@@ -51,26 +54,28 @@ const listPath = "/api/chat-list?workspace_path=/bench/project";
   await u.close();
 }
 
-// 3. Warm cache vs the ceiling: the cached list against a bare route with the same bytes.
+// 3. Warm cache vs an honest ceiling: the cached list from the gateway as npm start runs it
+// (built, request log on, read state in SQLite; the rate limit off for the one load address)
+// against a bare Hono app in its own process returning the same bytes. Interleaved pairs, one
+// after the other, so both see the same machine; the median ratio is the figure.
 {
   const u = await upstreams();
-  const gw = await nodeGateway(configFor(u, longCache));
-  await fetch(`${gw.url}/bench/capture?${listPath.split("?")[1]}`, { headers: { cookie: COOKIE } });
-  const rounds: Array<{ list: number; ceiling: number }> = [];
-  for (let i = 0; i < 2; i++) {
+  const gw = await builtGateway(configFor(u, longCache));
+  const captured = await fetch(`${gw.url}${listPath}`, { headers: { cookie: COOKIE } });
+  const bare = await bareServer(new Uint8Array(await captured.arrayBuffer()));
+  const pairs: Array<{ list: number; ceiling: number; ratio: number }> = [];
+  for (let i = 0; i < (QUICK ? 2 : 3); i++) {
     const list = await autocannon(`${gw.url}${listPath}`, { connections: 32 });
-    const ceiling = await autocannon(`${gw.url}/bench/static`, { connections: 32 });
-    rounds.push({ list: list.rps, ceiling: ceiling.rps });
+    const ceiling = await autocannon(`${bare.url}${listPath}`, { connections: 32 });
+    pairs.push({ list: list.rps, ceiling: ceiling.rps, ratio: round(list.rps / ceiling.rps) });
   }
-  const list = rounds.reduce((sum, r) => sum + r.list, 0) / rounds.length;
-  const ceiling = rounds.reduce((sum, r) => sum + r.ceiling, 0) / rounds.length;
   results.warm_vs_ceiling = {
-    list_rps: round(list, 0),
-    ceiling_rps: round(ceiling, 0),
-    ratio: round(list / ceiling),
-    rounds,
+    list_rps: round(median(pairs.map((pair) => pair.list)), 0),
+    ceiling_rps: round(median(pairs.map((pair) => pair.ceiling)), 0),
+    ratio: round(median(pairs.map((pair) => pair.ratio))),
+    pairs,
   };
-  await gw.stop();
+  await Promise.all([gw.stop(), bare.stop()]);
   await u.close();
 }
 

@@ -11,6 +11,7 @@ import { isLoopbackAddress } from "./node/client-address.js";
 import { cutConnection } from "./node/cut-connection.js";
 import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
+import { createLineWriter } from "./node/line-writer.js";
 import { nodeFs } from "./node/node-fs.js";
 import { createNodeReadMarkers } from "./node/read-markers.js";
 import { stopGracefully } from "./node/shutdown.js";
@@ -27,7 +28,8 @@ function start(): void {
     process.exit(1);
   }
   const { config, port, host } = settings;
-  const logger = createJsonLogger((line) => process.stdout.write(`${line}\n`));
+  const stdout = createLineWriter((text) => process.stdout.write(text));
+  const logger = createJsonLogger(stdout.line);
   const pool = createPooledFetch(config.upstream.connectionsPerOrigin);
   const live = createLiveStreams({
     ...config.live,
@@ -65,8 +67,8 @@ function start(): void {
         config: settings.configOrigin,
         sources: config.sources.map((source) => source.name),
       });
-      process.stdout.write(
-        `chat-list gateway on ${origin}\n  list: ${origin}/api/chat-list\n  docs: ${origin}/docs\n`,
+      stdout.line(
+        `chat-list gateway on ${origin}\n  list: ${origin}/api/chat-list\n  docs: ${origin}/docs`,
       );
     },
   );
