@@ -33,7 +33,7 @@ export function isStale() {
 }
 
 export async function build() {
-  const { build: esbuild } = await import("esbuild");
+  const { build: esbuild, stop } = await import("esbuild");
   const started = performance.now();
   const result = await esbuild({
     entryPoints: [ENTRY],
@@ -49,6 +49,8 @@ export async function build() {
     logLevel: "warning",
     write: false,
   });
+  // esbuild's service is a child process that would otherwise live as long as the gateway.
+  await stop();
   // Each file is written beside itself and renamed into place, so a gateway starting while
   // another build runs never loads half a file.
   mkdirSync(dirname(SERVER), { recursive: true });
