@@ -184,38 +184,72 @@ async function codexSessions({
   const sessions = joinPath(root, "sessions");
   const rootReal = await scan.root(sessions);
   if (rootReal === null) return EMPTY;
+  const folders = await rolloutFolders(scan, sessions, rootReal, signal);
+  // Each folder's index answers every workspace at once: a workspace asked for the first time
+  // costs a look at each folder's time, never a listing or a read.
+  const indexes = await Promise.all(
+    folders.map(({ dir, names }) =>
+      scan.summarize(dir, "codex-index", () => indexRollouts(scan, dir, names, rootReal)),
+    ),
+  );
   let total = EMPTY;
-  // The rollouts of one folder, for this workspace: summarized, so an unchanged day folder costs
-  // one stat on a warm scan.
-  const rolloutsIn = (dir: string, names: string[]) =>
-    scan.summarize(dir, `codex:${workspacePath ?? ""}`, async () => {
-      let part = EMPTY;
-      for (const name of names) {
-        const path = joinPath(dir, name);
-        if (workspacePath !== null) {
-          const first = await scan.head(path, rootReal, {
-            immutableHead: true,
-            firstLineOnly: true,
-          });
-          if (!sameWorkspace(codexCwd(first), workspacePath)) continue;
-        }
-        const info = await scan.fileInfo(path, rootReal);
-        if (info !== null) part = add(part, { count: 1, lastActiveMs: info.mtimeMs });
-      }
-      return part;
-    });
+  for (const index of indexes)
+    total = add(
+      total,
+      (workspacePath === null ? index.all : index.byCwd.get(workspacePath)) ?? EMPTY,
+    );
+  return total;
+}
+
+interface RolloutIndex {
+  all: SessionSummary;
+  /** By the session's working directory, normalized. */
+  byCwd: Map<string, SessionSummary>;
+}
+
+/** The folders holding rollouts (`YYYY/MM/DD`, or `sessions/` itself in early versions), each
+ * level listed in parallel. */
+async function rolloutFolders(scan: Scan, sessions: string, rootReal: string, signal: AbortSignal) {
+  const found: { dir: string; names: string[] }[] = [];
   const visit = async (dir: string, depth: number): Promise<void> => {
     signal.throwIfAborted();
     const entries = (await scan.list(dir, rootReal)) ?? [];
-    for (const entry of entries)
-      if (entry.kind === "dir" && depth < 3) await visit(joinPath(dir, entry.name), depth + 1);
-    const rollouts = entries
+    const names = entries
       .filter((entry) => entry.kind === "file" && /^rollout-.*\.jsonl$/.test(entry.name))
       .map((entry) => entry.name);
-    if (rollouts.length > 0) total = add(total, await rolloutsIn(dir, rollouts));
+    if (names.length > 0) found.push({ dir, names });
+    if (depth < 3)
+      await Promise.all(
+        entries
+          .filter((entry) => entry.kind === "dir")
+          .map((entry) => visit(joinPath(dir, entry.name), depth + 1)),
+      );
   };
   await visit(sessions, 0);
-  return total;
+  return found;
+}
+
+/** One folder's rollouts by working directory: each first line read once (it never changes). */
+async function indexRollouts(
+  scan: Scan,
+  dir: string,
+  names: string[],
+  rootReal: string,
+): Promise<RolloutIndex> {
+  const index: RolloutIndex = { all: EMPTY, byCwd: new Map() };
+  for (const name of names) {
+    const path = joinPath(dir, name);
+    const info = await scan.fileInfo(path, rootReal);
+    if (info === null) continue;
+    const session = { count: 1, lastActiveMs: info.mtimeMs };
+    index.all = add(index.all, session);
+    const first = await scan.head(path, rootReal, { immutableHead: true, firstLineOnly: true });
+    const cwd = codexCwd(first);
+    const normalized = cwd === null ? null : normalizeWorkspacePath(cwd);
+    if (normalized?.ok !== true) continue;
+    index.byCwd.set(normalized.path, add(index.byCwd.get(normalized.path) ?? EMPTY, session));
+  }
+  return index;
 }
 
 /** The working directory a Codex rollout's first line names, or null. */
