@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Route } from "../support/fake-upstream.js";
+import { executorsWithSessions } from "../support/fixtures.js";
 import { claudeDir, tempTree } from "../support/home-fixture.js";
 import { useNodeEntry } from "../support/node-entry.js";
 import { signalGroup } from "../support/processes.js";
@@ -10,21 +10,9 @@ const { upstream } = useResources();
 const startEntry = useNodeEntry();
 const REFRESH_MS = 500;
 
-const executors = (sessions: Record<string, number>): Route => ({
-  json: {
-    executors: Object.entries(sessions).map(([type, session_count]) => ({
-      type,
-      name: type,
-      is_available: true,
-      session_count,
-      last_active: null,
-    })),
-  },
-});
-
 /** The real Node entry with one registry, its cache and loop both at REFRESH_MS. */
 async function entryWithRegistry(sessions: Record<string, number>) {
-  const registry = await upstream({ "/executors": executors(sessions) });
+  const registry = await upstream({ "/executors": executorsWithSessions(sessions) });
   const config = configFor(
     { registry },
     { cache: { ttlMs: REFRESH_MS }, live: { refreshMs: REFRESH_MS } },
@@ -66,7 +54,7 @@ describe("live streams on the Node entry (npm start)", () => {
     const live = await openSse(stream);
     await closing([live], async () => {
       await live.next((event) => event.event === "snapshot", 5000);
-      registry.route({ "/executors": executors({ CODEX: 5, GEMINI: 2 }) });
+      registry.route({ "/executors": executorsWithSessions({ CODEX: 5, GEMINI: 2 }) });
       const changed = Date.now();
       const patch = await live.next((event) => event.event === "patch", REFRESH_MS + 1000);
       expect(patch.at - changed).toBeLessThan(REFRESH_MS + 1000);
@@ -104,7 +92,7 @@ describe("live streams on the Node entry (npm start)", () => {
         const snapshot = await first.next((event) => event.event === "snapshot", 5000);
         return snapshot.id as string;
       });
-      registry.route({ "/executors": executors({ CODEX: 2 }) });
+      registry.route({ "/executors": executorsWithSessions({ CODEX: 2 }) });
       await keeper.next((event) => event.event === "patch", REFRESH_MS + 1000);
       const resumed = await openSse(stream, { "last-event-id": version });
       const unknown = await openSse(stream, { "last-event-id": "zzzzzz-1" });

@@ -1,30 +1,18 @@
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { portalMessage, startFakePortal, uncachedPortalConfig } from "../support/fake-portal.js";
-import type { Route } from "../support/fake-upstream.js";
+import { executorsWithSessions } from "../support/fixtures.js";
 import { configFor, useResources } from "../support/resources.js";
 import { openSse, type SseClient } from "../support/sse-client.js";
 
 const { upstream, gateway } = useResources();
-
-const executors = (sessions: Record<string, number>): Route => ({
-  json: {
-    executors: Object.entries(sessions).map(([type, session_count]) => ({
-      type,
-      name: type,
-      is_available: true,
-      session_count,
-      last_active: null,
-    })),
-  },
-});
 
 const stream = (url: string, headers: Record<string, string> = {}): Promise<SseClient> =>
   openSse(url, headers);
 
 describe("GET /api/chat-list/stream", () => {
   it("refuses a caller's stream past live.maxStreamsPerCaller with 429 and Retry-After", async () => {
-    const registry = await upstream({ "/executors": executors({ CODEX: 1 }) });
+    const registry = await upstream({ "/executors": executorsWithSessions({ CODEX: 1 }) });
     const gw = await gateway(configFor({ registry }, { live: { maxStreamsPerCaller: 2 } }));
     const url = `${gw.url}/api/chat-list/stream`;
     const held = [
@@ -53,7 +41,7 @@ describe("GET /api/chat-list/stream", () => {
   });
 
   it("refuses any stream past live.maxStreams with 503 and Retry-After", async () => {
-    const registry = await upstream({ "/executors": executors({ CODEX: 1 }) });
+    const registry = await upstream({ "/executors": executorsWithSessions({ CODEX: 1 }) });
     const gw = await gateway(configFor({ registry }, { live: { maxStreams: 2 } }));
     const url = `${gw.url}/api/chat-list/stream`;
     const held = [

@@ -14,6 +14,19 @@ export const executorsReply = (...types: string[]): Route => ({
   },
 });
 
+/** A registry listing executors with the given session counts (and no activity time). */
+export const executorsWithSessions = (sessions: Record<string, number>): Route => ({
+  json: {
+    executors: Object.entries(sessions).map(([type, session_count]) => ({
+      type,
+      name: type,
+      is_available: true,
+      session_count,
+      last_active: null,
+    })),
+  },
+});
+
 export const agentsReply = (...ids: string[]): Route => ({
   json: {
     agents: ids.map((id) => ({
