@@ -39,24 +39,35 @@ export const PortalSourceConfigSchema = z.strictObject({
     .prefault({}),
 });
 
+/** Per-item look-ups of the kinds that may list items without their counts. */
+const sessionLookups = {
+  /** Look-ups in flight at once. */
+  sessionConcurrency: z.number().int().min(1).max(32).default(4),
+  /** Look-ups one request may make: a listing of thousands of items without counts is counted
+   * over several requests instead of fanning out thousands of calls in one. */
+  sessionLookupsPerRequest: z.number().int().min(0).max(1000).default(20),
+  /** How long one item's looked-up counts are reused before they are asked again. */
+  sessionTtlMs: z.number().int().min(0).default(30_000),
+};
+
 export const ExecutorRegistryConfigSchema = z.strictObject({
   kind: z.literal("executor_registry"),
   ...sourceBase,
-  sessionConcurrency: z.number().int().min(1).max(32).default(4),
+  ...sessionLookups,
 });
 
 export const AgentStoreConfigSchema = z.strictObject({
   kind: z.literal("agent_store"),
   ...sourceBase,
-  sessionConcurrency: z.number().int().min(1).max(32).default(4),
+  ...sessionLookups,
 });
 
-/** Viben group chats from an HTTP store, such as a running Viben's own /api (DESIGN §7). */
+/** Viben group chats from an HTTP store, such as a running Viben's own /api (DESIGN §7). Its
+ * members and sessions look-ups share the session look-up settings. */
 export const GroupChatStoreConfigSchema = z.strictObject({
   kind: z.literal("group_chat_store"),
   ...sourceBase,
-  /** Members and sessions look-ups in flight at once, for chats listed without their counts. */
-  sessionConcurrency: z.number().int().min(1).max(32).default(4),
+  ...sessionLookups,
 });
 
 const AbsolutePath = z.string().regex(/^\//, "must be an absolute path");

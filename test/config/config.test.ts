@@ -24,6 +24,11 @@ const registry = {
   baseUrl: "http://127.0.0.1:18790/api",
 };
 const store = { kind: "agent_store", name: "agents", baseUrl: "http://127.0.0.1:18790/api" };
+const sessionLookupDefaults = {
+  sessionConcurrency: 4,
+  sessionLookupsPerRequest: 20,
+  sessionTtlMs: 30_000,
+};
 
 describe("parseConfig defaults", () => {
   it("fills every default into an empty object", () => {
@@ -70,15 +75,15 @@ describe("parseConfig defaults", () => {
     });
   });
 
-  it("fills an executor registry's timeout and session concurrency", () => {
+  it("fills an executor registry's timeout and session look-up bounds", () => {
     expect(parseConfig({ sources: [registry] }).sources[0]).toEqual({
       ...registry,
       timeoutMs: 1500,
-      sessionConcurrency: 4,
+      ...sessionLookupDefaults,
     });
   });
 
-  it("fills a group chat store's timeout and session concurrency", () => {
+  it("fills a group chat store's timeout and session look-up bounds", () => {
     const chats = {
       kind: "group_chat_store",
       name: "chats",
@@ -88,7 +93,7 @@ describe("parseConfig defaults", () => {
       ...chats,
       baseUrl: "http://127.0.0.1:18790/api",
       timeoutMs: 1500,
-      sessionConcurrency: 4,
+      ...sessionLookupDefaults,
     });
   });
 
@@ -317,7 +322,7 @@ describe("ConfigError lists every bad field at once", () => {
 describe("parseConfigJson", () => {
   it("parses JSON text and fills defaults", () => {
     const config = parseConfigJson(JSON.stringify({ sources: [store] }), "env");
-    expect(config.sources[0]).toEqual({ ...store, timeoutMs: 1500, sessionConcurrency: 4 });
+    expect(config.sources[0]).toEqual({ ...store, timeoutMs: 1500, ...sessionLookupDefaults });
   });
 
   it("turns invalid JSON into a ConfigError naming the origin", () => {
