@@ -163,6 +163,7 @@ export function createApp(deps: AppDeps) {
   });
   const views = createListViews({
     cursors,
+    logger,
     cursorTtlMs,
     maxBytes: Math.max(1024, Math.floor(config.cache.maxBytes / 2)),
     maxEntries: config.cache.maxEntries,

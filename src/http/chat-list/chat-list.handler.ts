@@ -18,6 +18,7 @@ import {
 } from "./chat-list.response.js";
 import type { chatListRoute } from "./chat-list.routes.js";
 import type { ChatListResponse } from "./chat-list.schemas.js";
+import { withCollisionNotes } from "./collision-notes.js";
 import type { CursorCodec } from "./cursor.js";
 import type { ListViews } from "./list-view.js";
 import { withUnavailableNotes } from "./unread-notes.js";
@@ -94,8 +95,9 @@ export function createChatListHandler({
     c.header("ETag", view.etag);
     if (matchesEtag(c.req.header("if-none-match"), view.etag)) return c.body(null, 304);
     // Serialized by hand from the memoized parts; only the per-request fields are new.
+    const reports = withCollisionNotes(sources, view.collisionNotes);
     const body =
-      `{"items":${view.itemsJson},"counts":${view.countsJson},"sources":${JSON.stringify(sources)},` +
+      `{"items":${view.itemsJson},"counts":${view.countsJson},"sources":${JSON.stringify(reports)},` +
       `"complete":${complete},"workspace_path":${JSON.stringify(query.workspace_path)},"next_cursor":${view.nextCursorJson}}`;
     c.header("Content-Type", "application/json");
     return c.body(body, 200) as unknown as Response & TypedResponse<ChatListResponse, 200, "json">;
