@@ -27,8 +27,11 @@ export const PortalSourceConfigSchema = z.strictObject({
       concurrency: z.number().int().min(1).max(32).default(4),
       /** How long one chat's last_active is reused before its history is asked again. */
       ttlMs: z.number().int().min(0).default(60_000),
-      /** History calls one user may cause per minute. */
-      perUserPerMinute: z.number().int().min(0).default(30),
+      /** History calls one user (all of that user's sessions) may cause per minute. Two
+       * thirds of the gateway's: a user alone has 100 chats dated within a minute, and the
+       * gateway's budget is shared fairly between the users waiting for it, so one user's
+       * allowance no longer starves another. */
+      perUserPerMinute: z.number().int().min(0).default(60),
       /** History calls the whole gateway may make per minute: the portal allows ~120 calls per
        * minute per client address, list calls included. */
       perMinute: z.number().int().min(0).default(90),

@@ -68,7 +68,7 @@ describe("parseConfig defaults", () => {
       history: {
         concurrency: 4,
         ttlMs: 60_000,
-        perUserPerMinute: 30,
+        perUserPerMinute: 60,
         perMinute: 90,
         maxPerRequest: 20,
       },
