@@ -199,8 +199,9 @@ export const HttpConfigSchema = z.strictObject({
   corsOrigins: z.array(z.string().min(1)).default([]),
   /** Longest request URL accepted (path and query), in bytes. */
   maxUrlBytes: z.number().int().min(256).max(65_536).default(8192),
-  /** Signs page cursors. Without it each process (each Worker isolate) signs with its own
-   * random secret, so cursors do not survive a restart nor cross isolates: set it on Workers. */
+  /** What page cursors' AES-GCM key is derived from. Without it each process (each Worker
+   * isolate) uses its own random key, so cursors do not survive a restart nor cross isolates:
+   * set it on Workers and fleets. */
   cursorSecret: z.string().min(16).optional(),
   /** Host names answered besides loopback ones when listening on loopback (DNS rebinding
    * guard); on any other address, when set, the only hosts answered. */

@@ -43,14 +43,16 @@ export function createChatListHandler({
     const query = c.req.valid("query");
     // What a cursor is bound to: the parts of the query that decide the list.
     const binding = JSON.stringify([query.workspace_path, query.include_global, query.type]);
+    const { psession, psessionHash } = callerOf(c);
+    // Who the list (its ETag, its views, its cursors) belongs to.
+    const callerKey = psessionHash ?? "-";
     let after: SortKey | null = null;
     if (query.cursor !== undefined) {
-      const checked = await cursors.decode(query.cursor, binding);
+      const checked = await cursors.decode(query.cursor, binding, callerKey);
       if (!checked.ok) throw new ApiError("invalid_cursor", `cursor ${checked.reason}`);
       after = checked.key;
     }
 
-    const { psession, psessionHash } = callerOf(c);
     const waitUntil = c.get("waitUntil");
     const collected = await collector.collect(
       {
@@ -80,7 +82,6 @@ export function createChatListHandler({
       return c.json(body, status, { "Content-Type": PROBLEM_CONTENT_TYPE });
     }
 
-    const callerKey = psessionHash ?? "-";
     const view = await views.viewOf(collected, {
       callerKey,
       binding,

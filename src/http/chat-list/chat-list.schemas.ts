@@ -77,7 +77,7 @@ export const ChatListQuerySchema = z.object({
     .openapi({
       param: {
         description:
-          "The `next_cursor` of the previous page. Bound to the query (`workspace_path`, `include_global`, `type`); expires after an hour.",
+          "The `next_cursor` of the previous page, opaque (encrypted). Bound to the query (`workspace_path`, `include_global`, `type`) and to the caller; expires after an hour.",
       },
     }),
 });

@@ -84,7 +84,9 @@ export function createListViews(options: {
     const itemsJson = JSON.stringify(page.items);
     const countsJson = JSON.stringify(counts);
     const nextCursor =
-      page.next === null ? null : await options.cursors.encode(page.next, request.binding);
+      page.next === null
+        ? null
+        : await options.cursors.encode(page.next, request.binding, request.callerKey);
     // Weak: it covers what the sidebar shows (items, counts, completeness, next position) and the
     // caller, not timings or ages, so an unchanged list revalidates with a 304.
     const period = page.next === null ? "" : String(cursorPeriod(request.now));
