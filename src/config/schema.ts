@@ -153,6 +153,9 @@ export const UpstreamConfigSchema = z.strictObject({
     .default(2 * 1024 * 1024),
   /** Node only: pooled keep-alive connections per upstream origin. */
   connectionsPerOrigin: z.number().int().min(1).max(1024).default(32),
+  /** Deepest nesting of arrays and objects accepted in an upstream body; deeper is a source
+   * error, found before parsing (the contracts nest four or five levels). */
+  maxJsonDepth: z.number().int().min(8).max(1024).default(64),
 });
 
 export const BreakerConfigSchema = z.strictObject({

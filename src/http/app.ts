@@ -78,6 +78,7 @@ export function createApp(deps: AppDeps) {
   const client = createUpstreamClient({
     fetch: deps.fetch,
     maxBodyBytes: config.upstream.maxBodyBytes,
+    maxJsonDepth: config.upstream.maxJsonDepth,
   });
   const sources = createSources(config.sources, {
     client,

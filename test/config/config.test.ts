@@ -42,7 +42,7 @@ describe("parseConfig defaults", () => {
         maxBytes: 64 * 1024 * 1024,
         unauthorizedTtlMs: 5000,
       },
-      upstream: { maxBodyBytes: 2 * 1024 * 1024, connectionsPerOrigin: 32 },
+      upstream: { maxBodyBytes: 2 * 1024 * 1024, connectionsPerOrigin: 32, maxJsonDepth: 64 },
       breaker: { failureThreshold: 5, cooldownMs: 30_000 },
       rateLimit: { perMinute: 600, burst: 60, addressPerMinute: 3000, addressBurst: 300 },
       http: { corsOrigins: [], maxUrlBytes: 8192, allowedHosts: [], trustProxy: false },
