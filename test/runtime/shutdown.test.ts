@@ -41,7 +41,8 @@ describe("stopping the Node entry", () => {
     expect(await pending).toBe("cut");
     expect(code).toBe(1);
     expect(took).toBeGreaterThanOrEqual(GRACE_MS - 100);
-    expect(took).toBeLessThan(GRACE_MS + 1000 + 300);
+    // The gateway's own bound is grace + 1 s; the rest is tsx passing the signal and the exit on.
+    expect(took).toBeLessThan(GRACE_MS + 1000 + 500);
     expect(logEvents(run.output().stdout)).toContainEqual(
       expect.objectContaining({ event: "shutdown_forced", requests_cut: 1 }),
     );
