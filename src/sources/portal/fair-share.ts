@@ -46,10 +46,13 @@ export function createFairShare(options: FairShareOptions) {
   /** The other parties waiting now, with what each still asked for. */
   function othersWaiting(party: string, now: number): { party: string; demand: number }[] {
     const others: { party: string; demand: number }[] = [];
+    const stale: string[] = [];
     for (const [other, entry] of waiting.entries()) {
-      if (now - entry.since >= WINDOW_MS) waiting.delete(other);
+      if (now - entry.since >= WINDOW_MS) stale.push(other);
       else if (other !== party) others.push({ party: other, demand: entry.demand });
     }
+    // Deleted after the walk: the cache is not changed under its own iterator.
+    for (const other of stale) waiting.delete(other);
     return others;
   }
 
