@@ -27,8 +27,11 @@ export const PortalSourceConfigSchema = z.strictObject({
       concurrency: z.number().int().min(1).max(32).default(4),
       /** How long one chat's last_active is reused before its history is asked again. */
       ttlMs: z.number().int().min(0).default(60_000),
-      /** History calls one user may cause per minute. */
-      perUserPerMinute: z.number().int().min(0).default(30),
+      /** History calls one user (all of that user's sessions) may cause per minute. Two
+       * thirds of the gateway's: a user alone has 100 chats dated within a minute, and the
+       * gateway's budget is shared fairly between the users waiting for it, so one user's
+       * allowance no longer starves another. */
+      perUserPerMinute: z.number().int().min(0).default(60),
       /** History calls the whole gateway may make per minute: the portal allows ~120 calls per
        * minute per client address, list calls included. */
       perMinute: z.number().int().min(0).default(90),
@@ -39,24 +42,35 @@ export const PortalSourceConfigSchema = z.strictObject({
     .prefault({}),
 });
 
+/** Per-item look-ups of the kinds that may list items without their counts. */
+const sessionLookups = {
+  /** Look-ups in flight at once. */
+  sessionConcurrency: z.number().int().min(1).max(32).default(4),
+  /** Look-ups one request may make: a listing of thousands of items without counts is counted
+   * over several requests instead of fanning out thousands of calls in one. */
+  sessionLookupsPerRequest: z.number().int().min(0).max(1000).default(20),
+  /** How long one item's looked-up counts are reused before they are asked again. */
+  sessionTtlMs: z.number().int().min(0).default(30_000),
+};
+
 export const ExecutorRegistryConfigSchema = z.strictObject({
   kind: z.literal("executor_registry"),
   ...sourceBase,
-  sessionConcurrency: z.number().int().min(1).max(32).default(4),
+  ...sessionLookups,
 });
 
 export const AgentStoreConfigSchema = z.strictObject({
   kind: z.literal("agent_store"),
   ...sourceBase,
-  sessionConcurrency: z.number().int().min(1).max(32).default(4),
+  ...sessionLookups,
 });
 
-/** Viben group chats from an HTTP store, such as a running Viben's own /api (DESIGN §7). */
+/** Viben group chats from an HTTP store, such as a running Viben's own /api (DESIGN §7). Its
+ * members and sessions look-ups share the session look-up settings. */
 export const GroupChatStoreConfigSchema = z.strictObject({
   kind: z.literal("group_chat_store"),
   ...sourceBase,
-  /** Members and sessions look-ups in flight at once, for chats listed without their counts. */
-  sessionConcurrency: z.number().int().min(1).max(32).default(4),
+  ...sessionLookups,
 });
 
 const AbsolutePath = z.string().regex(/^\//, "must be an absolute path");
@@ -139,6 +153,9 @@ export const UpstreamConfigSchema = z.strictObject({
     .default(2 * 1024 * 1024),
   /** Node only: pooled keep-alive connections per upstream origin. */
   connectionsPerOrigin: z.number().int().min(1).max(1024).default(32),
+  /** Deepest nesting of arrays and objects accepted in an upstream body; deeper is a source
+   * error, found before parsing (the contracts nest four or five levels). */
+  maxJsonDepth: z.number().int().min(8).max(1024).default(64),
 });
 
 export const BreakerConfigSchema = z.strictObject({
@@ -185,8 +202,9 @@ export const HttpConfigSchema = z.strictObject({
   corsOrigins: z.array(z.string().min(1)).default([]),
   /** Longest request URL accepted (path and query), in bytes. */
   maxUrlBytes: z.number().int().min(256).max(65_536).default(8192),
-  /** Signs page cursors. Without it each process (each Worker isolate) signs with its own
-   * random secret, so cursors do not survive a restart nor cross isolates: set it on Workers. */
+  /** What page cursors' AES-GCM key is derived from. Without it each process (each Worker
+   * isolate) uses its own random key, so cursors do not survive a restart nor cross isolates:
+   * set it on Workers and fleets. */
   cursorSecret: z.string().min(16).optional(),
   /** Host names answered besides loopback ones when listening on loopback (DNS rebinding
    * guard); on any other address, when set, the only hosts answered. */

@@ -5,6 +5,9 @@ export const ITEM_TYPES = ["group_chat", "executor", "agent"] as const;
 export const ItemTypeSchema = z.enum(ITEM_TYPES).openapi("ItemType");
 export type ItemType = z.infer<typeof ItemTypeSchema>;
 
+/** Every group chat's id starts with this (DESIGN §1); no other type's id may. */
+export const GROUP_CHAT_ID_PREFIX = "gc-";
+
 const IsoTimestamp = z
   .string()
   .openapi({ format: "date-time", example: "2026-03-10T12:00:00.000Z" });

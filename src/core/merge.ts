@@ -1,4 +1,11 @@
-import type { AgentItem, ChatListItem, Counts, ExecutorItem } from "./items.js";
+import {
+  type AgentItem,
+  type ChatListItem,
+  type Counts,
+  type ExecutorItem,
+  ITEM_TYPES,
+  type ItemType,
+} from "./items.js";
 import { sortItems } from "./sort.js";
 
 function sumCounts(a: number | null, b: number | null): number | null {
@@ -28,32 +35,52 @@ function preferAgent(current: AgentItem, candidate: AgentItem): AgentItem {
   return current.is_global && !candidate.is_global ? candidate : current;
 }
 
+/** Items of one source dropped because a higher type already held their id. */
+export interface IdCollision {
+  /** The source of the dropped items. */
+  source: string;
+  /** The type of the item that holds the id. */
+  takenBy: ItemType;
+  count: number;
+}
+
 export interface MergeResult {
   items: ChatListItem[];
-  /** Items dropped because another item of a different type already had their id. */
-  idCollisions: number;
+  /** What was dropped because another item of a higher type already had its id. */
+  collisions: IdCollision[];
 }
 
 /**
  * Merges the items of every source, given in config order, into one de-duplicated list.
- * Ids stay unique across types: a later item whose id another type already took is dropped.
+ * Within a type, the merge and shadowing rules apply in config order. Across types, ids stay
+ * unique by rank, not config order: group chats are placed first, then executors, then agents,
+ * and an item whose id a higher type already holds is dropped (and reported), so no agent can
+ * hide or impersonate a chat or an executor.
  */
 export function mergeItems(perSource: readonly (readonly ChatListItem[])[]): MergeResult {
   const byId = new Map<string, ChatListItem>();
-  let idCollisions = 0;
-  for (const items of perSource) {
-    for (const item of items) {
-      const current = byId.get(item.id);
-      if (current === undefined) byId.set(item.id, item);
-      else if (current.type !== item.type) idCollisions++;
-      else if (current.type === "executor" && item.type === "executor")
-        byId.set(item.id, mergeExecutor(current, item));
-      else if (current.type === "agent" && item.type === "agent")
-        byId.set(item.id, preferAgent(current, item));
-      // Two group chats with one id: the first source in config order wins.
+  const collisions = new Map<string, IdCollision>();
+  for (const type of ITEM_TYPES) {
+    for (const items of perSource) {
+      for (const item of items) {
+        if (item.type !== type) continue;
+        const current = byId.get(item.id);
+        if (current === undefined) byId.set(item.id, item);
+        else if (current.type !== item.type) {
+          const key = `${item.source}\n${current.type}`;
+          const known = collisions.get(key);
+          if (known === undefined)
+            collisions.set(key, { source: item.source, takenBy: current.type, count: 1 });
+          else known.count++;
+        } else if (current.type === "executor" && item.type === "executor")
+          byId.set(item.id, mergeExecutor(current, item));
+        else if (current.type === "agent" && item.type === "agent")
+          byId.set(item.id, preferAgent(current, item));
+        // Two group chats with one id: the first source in config order wins.
+      }
     }
   }
-  return { items: [...byId.values()], idCollisions };
+  return { items: [...byId.values()], collisions: [...collisions.values()] };
 }
 
 export function countItems(items: readonly ChatListItem[]): Counts {
@@ -68,6 +95,6 @@ export function countItems(items: readonly ChatListItem[]): Counts {
 
 /** Merge, sort and count: the pure heart of the endpoint. */
 export function assembleList(perSource: readonly (readonly ChatListItem[])[]) {
-  const { items, idCollisions } = mergeItems(perSource);
-  return { items: sortItems(items), counts: countItems(items), idCollisions };
+  const { items, collisions } = mergeItems(perSource);
+  return { items: sortItems(items), counts: countItems(items), collisions };
 }

@@ -29,6 +29,7 @@ import { healthRoute, healthzRoute, readyzRoute } from "./health.routes.js";
 import { accessToken } from "./middleware/access-token.js";
 import { hostGuard } from "./middleware/host-guard.js";
 import { originGuard } from "./middleware/origin-guard.js";
+import { strictQueryEncoding } from "./middleware/query-encoding.js";
 import { rateLimit } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { urlLimit } from "./middleware/url-limit.js";
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps) {
   const client = createUpstreamClient({
     fetch: deps.fetch,
     maxBodyBytes: config.upstream.maxBodyBytes,
+    maxJsonDepth: config.upstream.maxJsonDepth,
   });
   const sources = createSources(config.sources, {
     client,
@@ -117,7 +119,9 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const clientAddress = deps.clientAddress ?? (() => undefined);
   const { http } = config;
-  app.use(requestId());
+  // A client's id is kept only when short and of [A-Za-z0-9_=-] (hono checks the characters),
+  // since it goes into every log line and problem body; otherwise one is generated.
+  app.use(requestId({ limitLength: 64 }));
   app.use(requestLog({ logger, clock, clientAddress }));
   app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginEmbedderPolicy: false }));
   const loopbackListener = deps.loopbackListener ?? false;
@@ -144,6 +148,7 @@ export function createApp(deps: AppDeps) {
   app.use(urlLimit(http.maxUrlBytes));
   if (http.accessToken !== undefined) app.use("/api/*", accessToken(http.accessToken));
   app.use(originGuard(http.corsOrigins));
+  app.use("/api/*", strictQueryEncoding());
   app.use("/api/*", rateLimit({ ...config.rateLimit, clock, clientAddress }));
   if (deps.waitUntilFromExecutionCtx)
     app.use(async function deferToExecutionCtx(c, next) {
@@ -163,6 +168,7 @@ export function createApp(deps: AppDeps) {
   });
   const views = createListViews({
     cursors,
+    logger,
     cursorTtlMs,
     maxBytes: Math.max(1024, Math.floor(config.cache.maxBytes / 2)),
     maxEntries: config.cache.maxEntries,

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import type { AgentStoreConfig } from "../config/schema.js";
+import type { Clock } from "../core/clock.js";
 import type { AgentItem } from "../core/items.js";
 import { toIso } from "../core/timestamps.js";
-import { mapWithConcurrency, successes } from "../upstream/concurrency.js";
 import type { UpstreamClient } from "../upstream/http-client.js";
-import { sameWorkspace, summarizeSessions } from "./sessions.js";
+import { createLookupCache, uncountedNote } from "./lookups.js";
+import { type SessionSummary, sameWorkspace, sessionsUrl, summarizeSessions } from "./sessions.js";
 import { queryScopedSource, type Source, type SourceLoad, type SourceQuery } from "./source.js";
 import {
   listIn,
@@ -55,30 +56,32 @@ function belongs(agent: AgentUpstream, query: SourceQuery): boolean {
 
 export interface AgentStoreDeps {
   client: UpstreamClient;
+  clock: Clock;
 }
 
 /** Custom agents and their sessions from an HTTP agent store. */
 export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStoreDeps): Source {
-  async function toItem(agent: AgentUpstream, query: SourceQuery, signal: AbortSignal) {
-    let sessionCount = agent.session_count ?? null;
-    let lastActiveMs = UpstreamTimestamp.parse(agent.last_active);
-    if (agent.session_count === undefined || agent.last_active === undefined) {
-      const url = `${config.baseUrl}/agents/${encodeURIComponent(agent.id)}/sessions`;
-      const summary = await summarizeSessions(
-        deps.client,
-        url,
-        query.workspacePath,
-        signal,
-        (s) => s.last_message_at ?? s.updated_at ?? s.created_at,
-      ).catch(() => null);
-      if (summary !== null) {
-        sessionCount = agent.session_count ?? summary.sessionCount;
-        lastActiveMs = lastActiveMs ?? summary.lastActiveMs;
-      }
-    }
+  const lookups = createLookupCache<SessionSummary>({
+    perRequest: config.sessionLookupsPerRequest,
+    concurrency: config.sessionConcurrency,
+    ttlMs: config.sessionTtlMs,
+    clock: deps.clock,
+  });
+  const needsLookup = (agent: AgentUpstream) =>
+    agent.session_count === undefined || agent.last_active === undefined;
+  const lookupKey = (agent: AgentUpstream, query: SourceQuery) =>
+    sessionsUrl(`${config.baseUrl}/agents/${encodeURIComponent(agent.id)}`, query.workspacePath);
+
+  function toItem(
+    agent: AgentUpstream,
+    summary: SessionSummary | undefined,
+    query: SourceQuery,
+  ): AgentItem {
     const global = isGlobal(agent);
     const id = agentId(agent.id);
-    const item: AgentItem = {
+    const lastActiveMs =
+      UpstreamTimestamp.parse(agent.last_active) ?? summary?.lastActiveMs ?? null;
+    return {
       id,
       type: "agent",
       item_type: "agent",
@@ -88,11 +91,10 @@ export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStor
       source: config.name,
       model: agent.model,
       provider: agent.provider ?? agent.provider_id,
-      session_count: sessionCount,
+      session_count: agent.session_count ?? summary?.sessionCount ?? null,
       workspace_path: global ? null : query.workspacePath,
       is_global: global,
     };
-    return item;
   }
 
   return queryScopedSource({
@@ -100,7 +102,7 @@ export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStor
     kind: "agent_store",
     itemType: "agent",
     timeoutMs: config.timeoutMs,
-    async load(query, { signal }): Promise<SourceLoad> {
+    async load(query, { signal, remainingMs }): Promise<SourceLoad> {
       const url = withQuery(`${config.baseUrl}/agents`, {
         workspace_path: query.workspacePath,
         include_global: String(query.includeGlobal),
@@ -108,11 +110,38 @@ export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStor
       const body = await deps.client.getJson(url, { signal });
       const { valid, dropped } = parseEach(listIn(body, "agents"), AgentUpstream);
       const shown = valid.filter((agent) => belongs(agent, query));
-      const items = await mapWithConcurrency(shown, config.sessionConcurrency, (agent) =>
-        toItem(agent, query, signal),
+      const results = await lookups.run(
+        shown.filter(needsLookup).map((agent) => {
+          const key = lookupKey(agent, query);
+          return {
+            key,
+            run: (lookupSignal: AbortSignal) =>
+              summarizeSessions(
+                deps.client,
+                key,
+                query.workspacePath,
+                lookupSignal,
+                (s) => s.last_message_at ?? s.updated_at ?? s.created_at,
+              ),
+          };
+        }),
+        { signal, remainingMs },
       );
       signal.throwIfAborted();
-      return { items: successes(items), dropped };
+      const uncounted = { left: 0, failed: 0 };
+      const items = shown.map((agent) => {
+        if (!needsLookup(agent)) return toItem(agent, undefined, query);
+        const key = lookupKey(agent, query);
+        const summary = results.get(key);
+        if (summary === undefined) uncounted[results.failed(key) ? "failed" : "left"]++;
+        return toItem(agent, summary, query);
+      });
+      const note = uncountedNote(
+        uncounted,
+        { one: "agent", many: "agents" },
+        "session look-up cap",
+      );
+      return { items, dropped, note };
     },
   });
 }

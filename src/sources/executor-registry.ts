@@ -1,10 +1,11 @@
 import { z } from "zod";
 import type { ExecutorRegistryConfig } from "../config/schema.js";
+import type { Clock } from "../core/clock.js";
 import type { ExecutorItem } from "../core/items.js";
 import { toIso } from "../core/timestamps.js";
-import { mapWithConcurrency, successes } from "../upstream/concurrency.js";
 import type { UpstreamClient } from "../upstream/http-client.js";
-import { summarizeSessions } from "./sessions.js";
+import { createLookupCache, uncountedNote } from "./lookups.js";
+import { type SessionSummary, sessionsUrl, summarizeSessions } from "./sessions.js";
 import { queryScopedSource, type Source, type SourceLoad } from "./source.js";
 import {
   listIn,
@@ -47,6 +48,7 @@ function isAvailable(executor: ExecutorUpstream): boolean {
 
 export interface ExecutorRegistryDeps {
   client: UpstreamClient;
+  clock: Clock;
 }
 
 /** Coding-agent executors (Claude Code, Codex, Gemini, ...) from an HTTP executor registry. */
@@ -54,30 +56,25 @@ export function createExecutorRegistrySource(
   config: ExecutorRegistryConfig,
   deps: ExecutorRegistryDeps,
 ): Source {
-  async function toItem(
-    executor: ExecutorUpstream,
-    workspacePath: string | null,
-    signal: AbortSignal,
-  ) {
-    const upstreamType = (executor.type ?? executor.id) as string;
-    let sessionCount = executor.session_count ?? null;
-    let lastActiveMs = UpstreamTimestamp.parse(executor.last_active);
-    if (executor.session_count === undefined || executor.last_active === undefined) {
-      const url = `${config.baseUrl}/executors/${encodeURIComponent(upstreamType)}/sessions`;
-      const summary = await summarizeSessions(
-        deps.client,
-        url,
-        workspacePath,
-        signal,
-        (s) => s.updated_at ?? s.last_active ?? s.created_at,
-      ).catch(() => null);
-      if (summary !== null) {
-        sessionCount = executor.session_count ?? summary.sessionCount;
-        lastActiveMs = lastActiveMs ?? summary.lastActiveMs;
-      }
-    }
-    const id = executorId(upstreamType);
-    const item: ExecutorItem = {
+  const lookups = createLookupCache<SessionSummary>({
+    perRequest: config.sessionLookupsPerRequest,
+    concurrency: config.sessionConcurrency,
+    ttlMs: config.sessionTtlMs,
+    clock: deps.clock,
+  });
+  const needsLookup = (executor: ExecutorUpstream) =>
+    executor.session_count === undefined || executor.last_active === undefined;
+  const lookupKey = (executor: ExecutorUpstream, workspacePath: string | null) =>
+    sessionsUrl(
+      `${config.baseUrl}/executors/${encodeURIComponent((executor.type ?? executor.id) as string)}`,
+      workspacePath,
+    );
+
+  function toItem(executor: ExecutorUpstream, summary: SessionSummary | undefined): ExecutorItem {
+    const id = executorId((executor.type ?? executor.id) as string);
+    const lastActiveMs =
+      UpstreamTimestamp.parse(executor.last_active) ?? summary?.lastActiveMs ?? null;
+    return {
       id,
       type: "executor",
       item_type: "executor",
@@ -88,9 +85,8 @@ export function createExecutorRegistrySource(
       source: config.name,
       is_available: isAvailable(executor),
       supports_mcp: executor.supports_mcp ?? false,
-      session_count: sessionCount,
+      session_count: executor.session_count ?? summary?.sessionCount ?? null,
     };
-    return item;
   }
 
   return queryScopedSource({
@@ -98,7 +94,7 @@ export function createExecutorRegistrySource(
     kind: "executor_registry",
     itemType: "executor",
     timeoutMs: config.timeoutMs,
-    async load(query, { signal }): Promise<SourceLoad> {
+    async load(query, { signal, remainingMs }): Promise<SourceLoad> {
       const { workspacePath, includeGlobal } = query;
       const url = withQuery(`${config.baseUrl}/executors`, {
         workspace_path: workspacePath,
@@ -106,11 +102,38 @@ export function createExecutorRegistrySource(
       });
       const body = await deps.client.getJson(url, { signal });
       const { valid, dropped } = parseEach(listIn(body, "executors"), ExecutorUpstream);
-      const items = await mapWithConcurrency(valid, config.sessionConcurrency, (executor) =>
-        toItem(executor, workspacePath, signal),
+      const results = await lookups.run(
+        valid.filter(needsLookup).map((executor) => {
+          const key = lookupKey(executor, workspacePath);
+          return {
+            key,
+            run: (lookupSignal: AbortSignal) =>
+              summarizeSessions(
+                deps.client,
+                key,
+                workspacePath,
+                lookupSignal,
+                (s) => s.updated_at ?? s.last_active ?? s.created_at,
+              ),
+          };
+        }),
+        { signal, remainingMs },
       );
       signal.throwIfAborted();
-      return { items: successes(items), dropped };
+      const uncounted = { left: 0, failed: 0 };
+      const items = valid.map((executor) => {
+        if (!needsLookup(executor)) return toItem(executor, undefined);
+        const key = lookupKey(executor, workspacePath);
+        const summary = results.get(key);
+        if (summary === undefined) uncounted[results.failed(key) ? "failed" : "left"]++;
+        return toItem(executor, summary);
+      });
+      const note = uncountedNote(
+        uncounted,
+        { one: "executor", many: "executors" },
+        "session look-up cap",
+      );
+      return { items, dropped, note };
     },
   });
 }

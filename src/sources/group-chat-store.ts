@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { GroupChatStoreConfig } from "../config/schema.js";
+import type { Clock } from "../core/clock.js";
 import type { GroupChatItem } from "../core/items.js";
 import { newest, toIso } from "../core/timestamps.js";
-import { mapWithConcurrency } from "../upstream/concurrency.js";
 import type { UpstreamClient } from "../upstream/http-client.js";
+import { createLookupCache, type Lookup, uncountedNote } from "./lookups.js";
 import { SessionUpstream, sameWorkspace } from "./sessions.js";
 import { queryScopedSource, type Source, type SourceLoad, type SourceQuery } from "./source.js";
 import {
@@ -53,13 +54,18 @@ function belongs(chat: GroupChatUpstream, query: SourceQuery): boolean {
 const isObject = (value: unknown) =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** What a chat's members and sessions look-ups found; undefined where nothing is known. */
 interface Filled {
-  memberCount?: number | null;
-  sessions?: { count: number; lastActiveMs: number | null } | null;
+  memberCount?: number | undefined;
+  sessions?: SessionCounts | undefined;
 }
+type SessionCounts = { count: number; lastActiveMs: number | null };
+/** One chat's look-up answer: a member count, or its sessions counted and dated. */
+type LookupAnswer = number | SessionCounts;
 
 export interface GroupChatStoreDeps {
   client: UpstreamClient;
+  clock: Clock;
 }
 
 /** Viben group chats from an HTTP store: a running Viben's `/api` is one (DESIGN §7). */
@@ -67,6 +73,13 @@ export function createGroupChatStoreSource(
   config: GroupChatStoreConfig,
   deps: GroupChatStoreDeps,
 ): Source {
+  // Members and sessions look-ups share one cap, one queue and one cache.
+  const lookups = createLookupCache<LookupAnswer>({
+    perRequest: config.sessionLookupsPerRequest,
+    concurrency: config.sessionConcurrency,
+    ttlMs: config.sessionTtlMs,
+    clock: deps.clock,
+  });
   const chatUrl = (chat: GroupChatUpstream, query: SourceQuery, part: string) =>
     withQuery(`${config.baseUrl}/group-chats/${encodeURIComponent(chat.id)}/${part}`, {
       // Viben finds a workspace chat in its workspace's folder, so it is told which one.
@@ -87,6 +100,21 @@ export function createGroupChatStoreSource(
       newest(valid.map((session) => session.last_message_at)) ??
       newest(valid.map((session) => session.updated_at));
     return { count: valid.length, lastActiveMs };
+  }
+
+  /** The look-ups a chat listed without its counts needs: by URL, which is also the key (it
+   * names the workspace exactly when the call depends on it). */
+  function lookupsOf(chat: GroupChatUpstream, query: SourceQuery) {
+    const needed: Lookup<LookupAnswer>[] = [];
+    if (chat.member_count === undefined) {
+      const key = chatUrl(chat, query, "members");
+      needed.push({ key, run: (signal) => memberCount(key, signal) });
+    }
+    if (chat.session_count === undefined) {
+      const key = chatUrl(chat, query, "sessions");
+      needed.push({ key, run: (signal) => sessions(key, signal) });
+    }
+    return needed;
   }
 
   function toItem(chat: GroupChatUpstream, filled: Filled, query: SourceQuery): GroupChatItem {
@@ -118,7 +146,7 @@ export function createGroupChatStoreSource(
     kind: "group_chat_store",
     itemType: "group_chat",
     timeoutMs: config.timeoutMs,
-    async load(query, { signal }): Promise<SourceLoad> {
+    async load(query, { signal, remainingMs }): Promise<SourceLoad> {
       const url = withQuery(`${config.baseUrl}/group-chats`, {
         workspace_path: query.workspacePath,
         include_global: String(query.includeGlobal),
@@ -132,28 +160,25 @@ export function createGroupChatStoreSource(
         (chat) => groupChatItemId(chat.id),
         isGlobal,
       );
-      // Every look-up of every chat in one queue, so sessionConcurrency caps them all at once.
-      const filled = shown.map((): Filled => ({}));
-      const lookups: (() => Promise<void>)[] = [];
-      shown.forEach((chat, index) => {
-        const into = filled[index] as Filled;
-        if (chat.member_count === undefined)
-          lookups.push(async () => {
-            into.memberCount = await memberCount(chatUrl(chat, query, "members"), signal).catch(
-              () => null,
-            );
-          });
-        if (chat.session_count === undefined)
-          lookups.push(async () => {
-            into.sessions = await sessions(chatUrl(chat, query, "sessions"), signal).catch(
-              () => null,
-            );
-          });
-      });
-      await mapWithConcurrency(lookups, config.sessionConcurrency, (lookup) => lookup());
+      const needed = shown.map((chat) => lookupsOf(chat, query));
+      const results = await lookups.run(needed.flat(), { signal, remainingMs });
       signal.throwIfAborted();
-      const items = shown.map((chat, index) => toItem(chat, filled[index] as Filled, query));
-      return { items, dropped };
+      const uncounted = { left: 0, failed: 0 };
+      const items = shown.map((chat, index) => {
+        const filled: Filled = {};
+        let missing: "left" | "failed" | null = null;
+        for (const { key } of needed[index] ?? []) {
+          const answer = results.get(key);
+          if (typeof answer === "number") filled.memberCount = answer;
+          else if (answer !== undefined) filled.sessions = answer;
+          else if (results.failed(key)) missing = "failed";
+          else missing ??= "left";
+        }
+        if (missing !== null) uncounted[missing]++;
+        return toItem(chat, filled, query);
+      });
+      const note = uncountedNote(uncounted, { one: "chat", many: "chats" }, "look-up cap");
+      return { items, dropped, note };
     },
   });
 }

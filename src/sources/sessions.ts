@@ -25,10 +25,16 @@ export function sameWorkspace(reported: string, requested: string): boolean {
   return normalized.ok && normalized.path === requested;
 }
 
+/** The URL that lists an item's sessions for one workspace (all when none is given): also the
+ * key its answer is remembered under, since nothing else varies the call. */
+export function sessionsUrl(itemUrl: string, workspacePath: string | null): string {
+  return withQuery(`${itemUrl}/sessions`, { workspace_path: workspacePath });
+}
+
 /**
- * Counts and dates the sessions listed at `url` for one workspace (all when none is given).
- * `timeOf` picks a session's activity time, which differs between executors and agents.
- * A session that names another workspace is not counted.
+ * Counts and dates the sessions listed at `url` (see sessionsUrl) for one workspace (all when
+ * none is given). `timeOf` picks a session's activity time, which differs between executors and
+ * agents. A session that names another workspace is not counted.
  */
 export async function summarizeSessions(
   client: UpstreamClient,
@@ -37,7 +43,7 @@ export async function summarizeSessions(
   signal: AbortSignal,
   timeOf: (session: UpstreamSession) => number | null,
 ): Promise<SessionSummary> {
-  const body = await client.getJson(withQuery(url, { workspace_path: workspacePath }), { signal });
+  const body = await client.getJson(url, { signal });
   const { valid } = parseEach(listIn(body, "sessions"), SessionUpstream);
   const counted = valid.filter(
     (session) =>

@@ -1,5 +1,5 @@
 import type { SourceKind } from "../config/schema.js";
-import type { ChatListItem, ItemType } from "../core/items.js";
+import { type ChatListItem, GROUP_CHAT_ID_PREFIX, type ItemType } from "../core/items.js";
 import type { UnreadBasis } from "../core/unread.js";
 
 /** What a request asks of every source, already validated and normalized. */
@@ -70,6 +70,18 @@ export interface Source {
 }
 
 /**
+ * A `gc-` id names a group chat (DESIGN §1): from a source that serves no group chats it is
+ * malformed, dropped here and counted with the source's other malformed entries, so it can
+ * neither impersonate a chat nor be mistaken for one.
+ */
+function withoutChatIds(itemType: ItemType, load: SourceLoad): SourceLoad {
+  if (itemType === "group_chat") return load;
+  const items = load.items.filter((item) => !item.id.startsWith(GROUP_CHAT_ID_PREFIX));
+  if (items.length === load.items.length) return load;
+  return { ...load, items, dropped: load.dropped + load.items.length - items.length };
+}
+
+/**
  * A source that forwards no credential and whose result varies only with the query values
  * `scopeOf` picks (by default workspace_path and include_global): every kind but the portal.
  */
@@ -97,7 +109,7 @@ export function queryScopedSource(options: {
       action: "load",
       scope: scopeOf(query),
       credential: null,
-      load: (context) => options.load(query, context),
+      load: async (context) => withoutChatIds(options.itemType, await options.load(query, context)),
     }),
     ...(options.watchDirs === undefined ? {} : { watchDirs: options.watchDirs }),
   };

@@ -1,4 +1,4 @@
-import type { GroupChatItem } from "../core/items.js";
+import { GROUP_CHAT_ID_PREFIX, type GroupChatItem } from "../core/items.js";
 
 /*
  * Rules shared by the two kinds that serve Viben group chats (DESIGN §7): `local_group_chats`
@@ -6,12 +6,10 @@ import type { GroupChatItem } from "../core/items.js";
  * id, the same globality and the same shadowing, so that one chat looks the same either way.
  */
 
-const GROUP_CHAT_PREFIX = "gc-";
-
 /** The item id of a Viben chat: `gc-<id>`, or the id itself when Viben already prefixed it (its
  * ids may look like "gc-abc123"), so one chat never becomes "gc-gc-abc123". */
 export function groupChatItemId(chatId: string): string {
-  return chatId.startsWith(GROUP_CHAT_PREFIX) ? chatId : `${GROUP_CHAT_PREFIX}${chatId}`;
+  return chatId.startsWith(GROUP_CHAT_ID_PREFIX) ? chatId : `${GROUP_CHAT_ID_PREFIX}${chatId}`;
 }
 
 /** Whether a reported workspace path names Viben's global folder (`~/.viben`) rather than a

@@ -1,3 +1,4 @@
+import { nestedDeeperThan } from "./json-depth.js";
 import { UpstreamError } from "./upstream-error.js";
 
 /** The one thing the gateway needs from a runtime's HTTP stack: WHATWG fetch. On Node it is
@@ -10,6 +11,8 @@ export interface UpstreamClientOptions {
   maxBodyBytes: number;
   /** Same-origin redirects followed at most; a redirect to another origin is refused. */
   maxRedirects?: number;
+  /** Deepest nesting of arrays and objects accepted in a body (default 64). */
+  maxJsonDepth?: number;
 }
 
 export interface GetJsonOptions {
@@ -98,6 +101,7 @@ async function httpError(response: Response): Promise<UpstreamError> {
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const maxRedirects = options.maxRedirects ?? 3;
+  const maxJsonDepth = options.maxJsonDepth ?? 64;
 
   async function getJson(url: string, { headers = {}, signal }: GetJsonOptions): Promise<unknown> {
     try {
@@ -126,6 +130,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         }
         if (!response.ok) throw await httpError(response);
         const body = await readCapped(response, options.maxBodyBytes);
+        if (nestedDeeperThan(body, maxJsonDepth))
+          throw new UpstreamError({
+            kind: "parse",
+            message: `body nested deeper than ${maxJsonDepth} levels`,
+          });
         return JSON.parse(new TextDecoder().decode(body));
       }
     } catch (error) {

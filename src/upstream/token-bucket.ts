@@ -30,6 +30,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Tokens there are now (fractional while refilling). */
+  available(): number {
+    this.refill();
+    return this.tokens;
+  }
+
   /** Milliseconds until one token is available (0 when one is). */
   waitMs(): number {
     this.refill();

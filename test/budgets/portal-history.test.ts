@@ -19,8 +19,11 @@ async function portalWith(
 ) {
   const routes: Record<string, (call: RecordedCall) => object> = {
     "/v1/portal/chats": () => ({ json: chats(count) }),
-    // Asked once per session (then cached), and spent from the same budgets as the histories.
-    "/v1/users/me": () => ({ json: { id: 7, username: "exampleuser" } }),
+    // Asked once per session (then cached), and spent from the same budgets as the histories;
+    // each session is its own user here.
+    "/v1/users/me": (call) => ({
+      json: { id: /psession=([^;]+)/.exec(String(call.headers.cookie))?.[1] ?? "?" },
+    }),
   };
   for (let id = 1; id <= count; id++) routes[`/v1/portal/chats/${id}/history`] = history;
   return upstream(routes);
@@ -73,8 +76,8 @@ describe("portal history calls", () => {
   it("stop at the per-user budget; the rest stay null until a later request fills them in", async () => {
     const clock = manualClock();
     const portal = await portalWith(5);
-    // Four calls a minute: who the caller is, then three histories.
-    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 4 }), { clock });
+    // Three history calls a minute for the user (who the caller is is the session's call).
+    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 3 }), { clock });
     const first = await (await gw.get("/api/chat-list", { psession: "u" })).json();
     expect(historyCalls(portal)).toHaveLength(3);
     expect(dated(first)).toBe(3);
@@ -88,7 +91,7 @@ describe("portal history calls", () => {
   it("say in the source's note how many chats the budget left undated, until none is", async () => {
     const clock = manualClock();
     const portal = await portalWith(5);
-    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 4 }), { clock });
+    const gw = await gateway(portalConfig(portal, { perUserPerMinute: 3 }), { clock });
     const first = await (await gw.get("/api/chat-list", { psession: "u" })).json();
     expect(first.sources[0].note).toBe("2 chats not yet dated (history budget)");
     clock.advance(40_000);

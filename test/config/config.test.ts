@@ -24,6 +24,11 @@ const registry = {
   baseUrl: "http://127.0.0.1:18790/api",
 };
 const store = { kind: "agent_store", name: "agents", baseUrl: "http://127.0.0.1:18790/api" };
+const sessionLookupDefaults = {
+  sessionConcurrency: 4,
+  sessionLookupsPerRequest: 20,
+  sessionTtlMs: 30_000,
+};
 
 describe("parseConfig defaults", () => {
   it("fills every default into an empty object", () => {
@@ -37,7 +42,7 @@ describe("parseConfig defaults", () => {
         maxBytes: 64 * 1024 * 1024,
         unauthorizedTtlMs: 5000,
       },
-      upstream: { maxBodyBytes: 2 * 1024 * 1024, connectionsPerOrigin: 32 },
+      upstream: { maxBodyBytes: 2 * 1024 * 1024, connectionsPerOrigin: 32, maxJsonDepth: 64 },
       breaker: { failureThreshold: 5, cooldownMs: 30_000 },
       rateLimit: { perMinute: 600, burst: 60, addressPerMinute: 3000, addressBurst: 300 },
       http: { corsOrigins: [], maxUrlBytes: 8192, allowedHosts: [], trustProxy: false },
@@ -63,22 +68,22 @@ describe("parseConfig defaults", () => {
       history: {
         concurrency: 4,
         ttlMs: 60_000,
-        perUserPerMinute: 30,
+        perUserPerMinute: 60,
         perMinute: 90,
         maxPerRequest: 20,
       },
     });
   });
 
-  it("fills an executor registry's timeout and session concurrency", () => {
+  it("fills an executor registry's timeout and session look-up bounds", () => {
     expect(parseConfig({ sources: [registry] }).sources[0]).toEqual({
       ...registry,
       timeoutMs: 1500,
-      sessionConcurrency: 4,
+      ...sessionLookupDefaults,
     });
   });
 
-  it("fills a group chat store's timeout and session concurrency", () => {
+  it("fills a group chat store's timeout and session look-up bounds", () => {
     const chats = {
       kind: "group_chat_store",
       name: "chats",
@@ -88,7 +93,7 @@ describe("parseConfig defaults", () => {
       ...chats,
       baseUrl: "http://127.0.0.1:18790/api",
       timeoutMs: 1500,
-      sessionConcurrency: 4,
+      ...sessionLookupDefaults,
     });
   });
 
@@ -317,7 +322,7 @@ describe("ConfigError lists every bad field at once", () => {
 describe("parseConfigJson", () => {
   it("parses JSON text and fills defaults", () => {
     const config = parseConfigJson(JSON.stringify({ sources: [store] }), "env");
-    expect(config.sources[0]).toEqual({ ...store, timeoutMs: 1500, sessionConcurrency: 4 });
+    expect(config.sources[0]).toEqual({ ...store, timeoutMs: 1500, ...sessionLookupDefaults });
   });
 
   it("turns invalid JSON into a ConfigError naming the origin", () => {

@@ -543,6 +543,47 @@ export function chatListContract({ runtime, upstream, gateway }: ContractHarness
       }
     });
 
+    it("refuses another caller's cursor with a 400 problem", async () => {
+      const registry = await upstream({ "/executors": executorsReply("A", "B", "C") });
+      const gw = await gateway(configFor({ registry }));
+      const first = await json(await gw.get("/api/chat-list?limit=1", { psession: "ana" }));
+      const path = `/api/chat-list?limit=1&cursor=${encodeURIComponent(first.next_cursor)}`;
+      expect((await gw.get(path, { psession: "ana" })).status).toBe(200);
+      for (const other of [{ psession: "mallory" }, {}]) {
+        const response = await gw.get(path, other);
+        expect(response.status).toBe(400);
+        expect((await json(response)).code).toBe("invalid_cursor");
+      }
+    });
+
+    it("gives cursors that show neither the name nor the id of the item they point after", async () => {
+      const registry = await upstream({
+        "/executors": executorsReply("PROJECT_NIGHTINGALE", "PROJECT_OSPREY"),
+      });
+      const gw = await gateway(configFor({ registry }));
+      const first = await json(await gw.get("/api/chat-list?limit=1"));
+      const cursor: string = first.next_cursor;
+      // Whatever base64 the cursor is cut into, none of it decodes to the item's id or name.
+      const decoded = cursor
+        .split(/[^A-Za-z0-9_-]/)
+        .flatMap((part) => [0, 1, 2, 3].map((skip) => part.slice(skip)))
+        .map((part) => {
+          try {
+            return atob(
+              part
+                .replace(/-/g, "+")
+                .replace(/_/g, "/")
+                .slice(0, part.length & ~3),
+            );
+          } catch {
+            return "";
+          }
+        })
+        .join("\n");
+      expect(first.items[0].id).toMatch(/^PROJECT_/);
+      expect(`${cursor}\n${decoded}`).not.toMatch(/PROJECT|NIGHTINGALE|OSPREY/);
+    });
+
     it("filters by type: counts follow the filter and sources of other types are skipped", async () => {
       const portal = await upstream({
         "/v1/portal/chats": { json: [{ id: 1, chat_type: "group", name: "g" }] },

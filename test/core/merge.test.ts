@@ -177,8 +177,8 @@ describe("merging agents", () => {
   });
 
   it("does not count shadowing as an id collision", () => {
-    const { idCollisions } = mergeItems([[global], [local]]);
-    expect(idCollisions).toBe(0);
+    const { collisions } = mergeItems([[global], [local]]);
+    expect(collisions).toEqual([]);
   });
 
   it("keeps agents with different ids side by side", () => {
@@ -202,12 +202,32 @@ describe("id collisions across types", () => {
     expect(items).toEqual([first]);
   });
 
-  it("counts every dropped item", () => {
-    const { idCollisions } = mergeItems([
-      [executor({ id: "X" }), groupChat({ id: "Y" })],
-      [agent({ id: "X" }), agent({ id: "Y" }), groupChat({ id: "X" })],
+  it("ranks by type, not config order: an earlier agent cannot take an executor's or a chat's id", () => {
+    const chat = groupChat({ id: "gc-1", source: "portal" });
+    const codex = executor({ id: "CODEX", source: "registry" });
+    const { items } = mergeItems([
+      [agent({ id: "gc-1", source: "store" }), agent({ id: "CODEX", source: "store" })],
+      [chat],
+      [codex],
     ]);
-    expect(idCollisions).toBe(3);
+    expect(items).toEqual([chat, codex]);
+  });
+
+  it("reports every dropped item by its source and the type that holds its id", () => {
+    const { collisions } = mergeItems([
+      [executor({ id: "X", source: "reg" }), groupChat({ id: "Y", source: "chats" })],
+      [
+        agent({ id: "X", source: "store" }),
+        agent({ id: "Y", source: "store" }),
+        agent({ id: "Z", source: "store" }),
+      ],
+      [groupChat({ id: "X", source: "more-chats" })],
+    ]);
+    // The chat X is placed before the executor X, whatever the config order.
+    expect(collisions).toEqual([
+      { source: "reg", takenBy: "group_chat", count: 1 },
+      { source: "store", takenBy: "group_chat", count: 2 },
+    ]);
   });
 
   it("keeps ids unique in the merged list", () => {

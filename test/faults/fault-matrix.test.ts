@@ -165,6 +165,15 @@ const FAULTS: Fault[] = [
     reason: /cap/,
   },
   {
+    name: "a body nested deeper than 64 levels",
+    reply: () => ({
+      body: `${"[".repeat(30_000)}${"]".repeat(30_000)}`,
+      headers: { "content-type": "application/json" },
+    }),
+    status: "error",
+    reason: /nested deeper than 64/,
+  },
+  {
     name: "a redirect to another origin",
     reply: (_k, other) => ({ status: 302, headers: { location: `${other.url}/elsewhere` } }),
     status: "error",

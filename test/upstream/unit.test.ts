@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { mapWithConcurrency, successes } from "../../src/upstream/concurrency.js";
 import { createDeadline } from "../../src/upstream/deadline.js";
 import { parseRetryAfter } from "../../src/upstream/http-client.js";
+import { nestedDeeperThan } from "../../src/upstream/json-depth.js";
 import { TokenBucket } from "../../src/upstream/token-bucket.js";
 
 const NOW = Date.parse("2015-10-21T07:28:00Z");
@@ -289,5 +290,28 @@ describe("createDeadline", () => {
     created.dispose();
     parent.abort();
     expect(created.signal.aborted).toBe(false);
+  });
+});
+
+describe("nestedDeeperThan", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+
+  it("lets a body nested exactly to the cap through, and refuses one level more", () => {
+    expect(nestedDeeperThan(bytes(nested(64)), 64)).toBe(false);
+    expect(nestedDeeperThan(bytes(nested(65)), 64)).toBe(true);
+  });
+
+  it("counts objects and arrays alike", () => {
+    expect(nestedDeeperThan(bytes('{"a":[{"b":[1]}]}'), 3)).toBe(true);
+    expect(nestedDeeperThan(bytes('{"a":[{"b":[1]}]}'), 4)).toBe(false);
+  });
+
+  it("ignores brackets inside strings, escaped quotes included", () => {
+    expect(nestedDeeperThan(bytes(`["${"[".repeat(100)}", "\\"[[[", "{{{"]`), 1)).toBe(false);
+  });
+
+  it("reads multi-byte UTF-8 as string content", () => {
+    expect(nestedDeeperThan(bytes('["é[中{", [1]]'), 2)).toBe(false);
   });
 });

@@ -18,6 +18,7 @@ import {
 } from "./chat-list.response.js";
 import type { chatListRoute } from "./chat-list.routes.js";
 import type { ChatListResponse } from "./chat-list.schemas.js";
+import { withCollisionNotes } from "./collision-notes.js";
 import type { CursorCodec } from "./cursor.js";
 import type { ListViews } from "./list-view.js";
 import { withUnavailableNotes } from "./unread-notes.js";
@@ -42,14 +43,16 @@ export function createChatListHandler({
     const query = c.req.valid("query");
     // What a cursor is bound to: the parts of the query that decide the list.
     const binding = JSON.stringify([query.workspace_path, query.include_global, query.type]);
+    const { psession, psessionHash } = callerOf(c);
+    // Who the list (its ETag, its views, its cursors) belongs to.
+    const callerKey = psessionHash ?? "-";
     let after: SortKey | null = null;
     if (query.cursor !== undefined) {
-      const checked = await cursors.decode(query.cursor, binding);
+      const checked = await cursors.decode(query.cursor, binding, callerKey);
       if (!checked.ok) throw new ApiError("invalid_cursor", `cursor ${checked.reason}`);
       after = checked.key;
     }
 
-    const { psession, psessionHash } = callerOf(c);
     const waitUntil = c.get("waitUntil");
     const collected = await collector.collect(
       {
@@ -79,7 +82,6 @@ export function createChatListHandler({
       return c.json(body, status, { "Content-Type": PROBLEM_CONTENT_TYPE });
     }
 
-    const callerKey = psessionHash ?? "-";
     const view = await views.viewOf(collected, {
       callerKey,
       binding,
@@ -94,8 +96,9 @@ export function createChatListHandler({
     c.header("ETag", view.etag);
     if (matchesEtag(c.req.header("if-none-match"), view.etag)) return c.body(null, 304);
     // Serialized by hand from the memoized parts; only the per-request fields are new.
+    const reports = withCollisionNotes(sources, view.collisionNotes);
     const body =
-      `{"items":${view.itemsJson},"counts":${view.countsJson},"sources":${JSON.stringify(sources)},` +
+      `{"items":${view.itemsJson},"counts":${view.countsJson},"sources":${JSON.stringify(reports)},` +
       `"complete":${complete},"workspace_path":${JSON.stringify(query.workspace_path)},"next_cursor":${view.nextCursorJson}}`;
     c.header("Content-Type", "application/json");
     return c.body(body, 200) as unknown as Response & TypedResponse<ChatListResponse, 200, "json">;

@@ -26,13 +26,16 @@ export const ChatListQuerySchema = z.object({
       example: "/home/ana/proj",
     }),
   include_global: z
-    .enum(BOOLEAN_TEXT, { error: 'must be one of "true", "false", "1", "0"' })
-    .optional()
+    // Case-insensitive: clients send "False" and "TRUE" (Python's str(bool), .NET's ToString).
+    .preprocess(
+      (raw) => (typeof raw === "string" ? raw.toLowerCase() : raw),
+      z.enum(BOOLEAN_TEXT, { error: 'must be one of "true", "false", "1", "0"' }).optional(),
+    )
     .transform((raw) => raw === undefined || raw === "true" || raw === "1")
     .openapi({
       param: {
         description:
-          "Include global resources (portal chats, global agents). Executors are always listed.",
+          "Include global resources (portal chats, global agents): `true`, `false`, `1` or `0`, in any case. Executors are always listed.",
       },
       example: "true",
     }),
@@ -77,7 +80,7 @@ export const ChatListQuerySchema = z.object({
     .openapi({
       param: {
         description:
-          "The `next_cursor` of the previous page. Bound to the query (`workspace_path`, `include_global`, `type`); expires after an hour.",
+          "The `next_cursor` of the previous page, opaque (encrypted). Bound to the query (`workspace_path`, `include_global`, `type`) and to the caller; expires after an hour.",
       },
     }),
 });

@@ -1,10 +1,12 @@
 import { LRUCache } from "lru-cache";
 import { sha256Hex } from "../../cache/cache-key.js";
 import type { ChatListItem } from "../../core/items.js";
+import type { Logger } from "../../core/logger.js";
 import { assembleList } from "../../core/merge.js";
 import { pageAfter } from "../../core/paging.js";
 import type { SortKey } from "../../core/sort.js";
 import type { Collected } from "../../sources/collect.js";
+import { collisionNotes } from "./collision-notes.js";
 import type { CursorCodec } from "./cursor.js";
 
 /** What the sidebar is shown of one page, serialized once: the part an ETag covers. */
@@ -13,6 +15,8 @@ export interface ListView {
   itemsJson: string;
   countsJson: string;
   nextCursorJson: string;
+  /** By source name: its items the merge dropped for their ids, as its note says it. */
+  collisionNotes: ReadonlyMap<string, string>;
 }
 
 interface Memo {
@@ -51,6 +55,7 @@ export interface ViewRequest {
  */
 export function createListViews(options: {
   cursors: CursorCodec;
+  logger?: Logger;
   cursorTtlMs: number;
   maxBytes: number;
   maxEntries: number;
@@ -64,18 +69,36 @@ export function createListViews(options: {
   });
 
   async function build(collected: readonly Collected[], request: ViewRequest): Promise<ListView> {
-    const { items, counts } = assembleList(collected.map((entry) => request.itemsOf(entry)));
+    const { items, counts, collisions } = assembleList(
+      collected.map((entry) => request.itemsOf(entry)),
+    );
+    // Once per view built (not per request served from it): which source lost how many ids.
+    for (const collision of collisions)
+      options.logger?.warn({
+        event: "id_collisions",
+        source: collision.source,
+        dropped: collision.count,
+        taken_by: collision.takenBy,
+      });
     const page = pageAfter(items, request.after, request.limit);
     const itemsJson = JSON.stringify(page.items);
     const countsJson = JSON.stringify(counts);
     const nextCursor =
-      page.next === null ? null : await options.cursors.encode(page.next, request.binding);
+      page.next === null
+        ? null
+        : await options.cursors.encode(page.next, request.binding, request.callerKey);
     // Weak: it covers what the sidebar shows (items, counts, completeness, next position) and the
     // caller, not timings or ages, so an unchanged list revalidates with a 304.
     const period = page.next === null ? "" : String(cursorPeriod(request.now));
     const shown = `${request.callerKey}\n${request.markersVersion}\n${itemsJson}\n${countsJson}\n${request.complete}\n${JSON.stringify(page.next)}\n${period}`;
     const etag = `W/"${sha256Hex(shown).slice(0, 32)}"`;
-    return { etag, itemsJson, countsJson, nextCursorJson: JSON.stringify(nextCursor) };
+    return {
+      etag,
+      itemsJson,
+      countsJson,
+      nextCursorJson: JSON.stringify(nextCursor),
+      collisionNotes: collisionNotes(collisions),
+    };
   }
 
   async function viewOf(collected: readonly Collected[], request: ViewRequest): Promise<ListView> {

@@ -1,42 +1,84 @@
+import type { ServerResponse } from "node:http";
+import { constants } from "node:os";
 import type { ServerType } from "@hono/node-server";
 import type { Logger } from "../../core/logger.js";
 
 /** How long in-flight requests may take to finish after a stop before their sockets close. */
 const GRACE_MS = 10_000;
+/** What releasing (the upstream pool, the read-marker store) may add after the grace. */
+const RELEASE_MS = 1000;
+/** A signal repeated within this is the same stop: `npm start`'s npm, launcher and tsx CLI each
+ * pass one signal on, and a terminal's Ctrl-C reaches all of them at once. */
+const REPEAT_MS = 500;
 /** How often the parent is looked at when there is no IPC channel to watch. */
 const PARENT_POLL_MS = 500;
 
 export interface ShutdownOptions {
   server: ServerType;
   logger: Logger;
-  /** Releases what the server used (the upstream pool); runs once the server has closed. */
+  /** Releases what the server used (the upstream pool); runs once the server has closed, and
+   * is not waited for beyond a second. */
   release: () => Promise<void>;
   /** Ends what would hold the server open forever (the live streams), before it closes. */
   beforeClose?: () => void;
 }
 
+/** Whether `work` settled within `ms`. */
+function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void work
+      .then(
+        () => resolve(true),
+        () => resolve(true),
+      )
+      .finally(() => clearTimeout(timer));
+  });
+}
+
 /**
  * Stops the server gracefully, once, on SIGTERM, SIGINT or SIGHUP, or when the process that
  * started it is gone: stops accepting, closes keep-alive sockets as they turn idle, lets
- * in-flight requests finish (up to 10 s, then closes their sockets), releases, exits 0.
+ * in-flight requests finish (up to 10 s, then closes their sockets), releases (at most 1 s
+ * more), and exits 0 when every request finished, 1 when some had to be cut (logged). A
+ * second signal, later than a relayed repeat of the first, exits at once with 128 + its number.
  *
  * The parent is watched because a signal does not always reach this process: `npm start` runs
  * it under the launcher and tsx's CLI, and when one of those is killed outright this process
  * is adopted by init and would go on serving with nobody to stop it.
  */
 export function stopGracefully({ server, logger, release, beforeClose }: ShutdownOptions): void {
-  let stopping = false;
-  const stop = (cause: { signal: string } | { reason: string }) => {
-    if (stopping) return;
-    stopping = true;
+  let inFlight = 0;
+  server.on("request", (_request: unknown, response: ServerResponse) => {
+    inFlight++;
+    response.once("close", () => inFlight--);
+  });
+  let stoppedAt: number | null = null;
+  const stop = (cause: { signal: NodeJS.Signals } | { reason: string }) => {
+    if (stoppedAt !== null) {
+      if ("signal" in cause && Date.now() - stoppedAt >= REPEAT_MS) {
+        logger.warn({ event: "shutdown_interrupted", signal: cause.signal, in_flight: inFlight });
+        process.exit(128 + (constants.signals[cause.signal] ?? 0));
+      }
+      return;
+    }
+    stoppedAt = Date.now();
     logger.info({ event: "shutdown", ...cause });
     // Streams never finish on their own: each gets `event: shutdown` and ends now.
     beforeClose?.();
+    let cut = 0;
     const force = setTimeout(() => {
-      logger.warn({ event: "shutdown_forced", after_ms: GRACE_MS });
+      cut = inFlight;
+      logger.warn({ event: "shutdown_forced", after_ms: GRACE_MS, requests_cut: cut });
       if ("closeAllConnections" in server) server.closeAllConnections();
     }, GRACE_MS);
     force.unref();
+    // The last word: nothing outlives the grace by more than RELEASE_MS, whatever is pending.
+    const overrun = setTimeout(() => {
+      logger.error({ event: "shutdown_overrun", after_ms: GRACE_MS + RELEASE_MS });
+      process.exit(1);
+    }, GRACE_MS + RELEASE_MS);
+    overrun.unref();
     // Keep-alive sockets turn idle as their last response ends; close them as they do, so
     // clients are not left waiting for the keep-alive timeout.
     const reapIdle = setInterval(() => {
@@ -46,7 +88,13 @@ export function stopGracefully({ server, logger, release, beforeClose }: Shutdow
     server.close(() => {
       clearTimeout(force);
       clearInterval(reapIdle);
-      void release().finally(() => process.exit(0));
+      // Pooled upstream sockets of cut requests (or background refreshes) may still be busy;
+      // they are not waited for past the bound.
+      const left = (stoppedAt as number) + GRACE_MS + RELEASE_MS - Date.now();
+      void settlesWithin(release(), Math.max(0, Math.min(RELEASE_MS, left))).then((released) => {
+        if (!released) logger.warn({ event: "shutdown_release_cut" });
+        process.exit(cut > 0 ? 1 : 0);
+      });
     });
   };
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const)

@@ -140,6 +140,7 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
           query.workspacePath,
           "agents",
           config.workspaceRoots,
+          joinPath(home, ".viben", "agents"),
         );
         if (workspace.status === "found")
           found.push(
@@ -167,6 +168,7 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
           query.workspacePath,
           "agents",
           config.workspaceRoots,
+          joinPath(home, ".viben", "agents"),
         );
         if (workspace.status === "found") folders.push(workspace);
       }

@@ -130,6 +130,7 @@ export function createLocalGroupChatsSource(
           query.workspacePath,
           "group-chats",
           config.workspaceRoots,
+          joinPath(home, ".viben", "group-chats"),
         );
         if (workspace.status === "found")
           parts.push(
@@ -173,6 +174,7 @@ export function createLocalGroupChatsSource(
           query.workspacePath,
           "group-chats",
           config.workspaceRoots,
+          joinPath(home, ".viben", "group-chats"),
         );
         if (workspace.status === "found") folders.push(workspace);
       }

@@ -12,12 +12,15 @@ export type WorkspaceFolder =
  * `workspaceRoots` is given, in which case it must lie inside one of them (compared after
  * resolving symlinks); a refusal says why, so the source can say so in its note. The folder itself
  * must resolve inside the workspace: a `.viben` symlink pointing elsewhere is never followed.
+ * Nor is a folder that is the global one (`globalDir`, e.g. with the home as workspace): what is
+ * there is global whatever workspace names it, listed as such only with include_global.
  */
 export async function workspaceFolder(
   scan: Scan,
   workspacePath: string,
   folder: string,
   workspaceRoots: readonly string[] | undefined,
+  globalDir: string,
 ): Promise<WorkspaceFolder> {
   const workspaceReal = await scan.root(workspacePath);
   if (workspaceReal === null) return { status: "absent" };
@@ -35,5 +38,6 @@ export async function workspaceFolder(
   const dir = joinPath(workspacePath, ".viben", folder);
   const dirReal = await scan.root(dir);
   if (dirReal === null || !isInside(dirReal, workspaceReal)) return { status: "absent" };
+  if (dirReal === (await scan.root(globalDir))) return { status: "absent" };
   return { status: "found", dir, rootReal: dirReal };
 }

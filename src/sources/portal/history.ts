@@ -28,7 +28,8 @@ export interface HistoryOptions {
 
 export interface HistoryRequest {
   cookie: string;
-  callerKey: string;
+  /** Whom the budgets charge: the caller's identity when known, else its credential hash. */
+  party: string;
   signal: AbortSignal;
   /** Time left for history calls; chats not dated by then keep what is known (or null). */
   remainingMs(): number;
@@ -67,19 +68,24 @@ export function createHistoryTracker(options: HistoryOptions) {
     sizeCalculation: (entry) => 1 + entry.basis.messages.length,
   });
 
-  /** The chats due a history call, never-dated ones first, that the budgets allow now. */
-  function admit(chatIds: readonly string[], callerKey: string): string[] {
+  /** The chats due a history call that the budgets allow now: never-dated ones first, then
+   * the longest undated, so that when the budgets cannot keep every chat fresh, staleness is
+   * spread evenly instead of the same chats being refreshed over and over. */
+  function admit(chatIds: readonly string[], party: string): string[] {
     const now = clock.now();
     const due = chatIds.filter((id) => {
       const entry = known.get(id);
       return entry === undefined || now - entry.fetchedAt >= options.ttlMs;
     });
-    due.sort((a, b) => Number(known.has(a)) - Number(known.has(b)));
+    const fetchedAt = (id: string) => known.peek(id)?.fetchedAt ?? -1;
+    due.sort((a, b) => fetchedAt(a) - fetchedAt(b));
     const admitted: string[] = [];
     for (const id of due) {
-      if (admitted.length >= options.maxPerRequest || !budgets.take(callerKey)) break;
+      if (admitted.length >= options.maxPerRequest) return admitted;
+      if (!budgets.take(party, due.length - admitted.length)) return admitted;
       admitted.push(id);
     }
+    budgets.served(party);
     return admitted;
   }
 
@@ -109,7 +115,7 @@ export function createHistoryTracker(options: HistoryOptions) {
     chatIds: readonly string[],
     request: HistoryRequest,
   ): Promise<HistoryLookup> {
-    const admitted = admit(chatIds, request.callerKey);
+    const admitted = admit(chatIds, request.party);
     if (admitted.length > 0) {
       const deadline = createDeadline(request.remainingMs() - HISTORY_MARGIN_MS, request.signal);
       try {

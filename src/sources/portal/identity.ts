@@ -31,8 +31,10 @@ export function createIdentityResolver(options: IdentityOptions) {
   const inflight = new Map<string, Promise<IdentityResult>>();
 
   async function ask(cookie: string, callerKey: string, signal: AbortSignal) {
+    // Spent as the session's (whose identity this call is to learn), not yet as a user's.
     if (!options.budgets.take(callerKey))
       return { identity: null, reason: "not known yet (portal budget)" };
+    options.budgets.served(callerKey);
     try {
       const body = await options.client.getJson(`${options.baseUrl}/v1/users/me`, {
         headers: { cookie: `psession=${cookie}` },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { GroupChatItem } from "../../core/items.js";
+import { GROUP_CHAT_ID_PREFIX, type GroupChatItem } from "../../core/items.js";
 import { streamIdMs, toIso } from "../../core/timestamps.js";
 import type { MessagePosition } from "../../core/unread.js";
 import { OptionalText, tolerantObject, UpstreamId, UpstreamTimestamp } from "../tolerant.js";
@@ -97,7 +97,7 @@ export function toGroupChatItem(
       : [];
   });
   return {
-    id: `gc-${chat.id}`,
+    id: `${GROUP_CHAT_ID_PREFIX}${chat.id}`,
     type: "group_chat",
     item_type: "group_chat",
     name: chat.name ?? chat.slug ?? chat.id,

@@ -50,9 +50,12 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
       signal,
     });
     const { valid, dropped } = parseEach(listIn(body, "chats"), PortalChatUpstream);
+    // Histories are charged to the user (all of a user's sessions share one budget), so the
+    // identity asked beside the list is awaited first; it is usually there already.
+    const who = await identity;
     const known = await history.lookup(
       valid.map((chat) => chat.id),
-      { cookie, callerKey, signal, remainingMs },
+      { cookie, party: who.identity ?? callerKey, signal, remainingMs },
     );
     const unread = new Map<string, UnreadBasis>();
     const items = valid.map((chat) => {
@@ -75,7 +78,6 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
       if (basis !== undefined) unread.set(item.id, basis);
       return item;
     });
-    const who = await identity;
     // Chats left undated show last_active null and sort last; say why, so nobody takes them
     // for inactive ones. A later request dates them as the budgets refill.
     const notes = [
