@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { executorsWithSessions } from "../support/fixtures.js";
 import { claudeDir, tempTree } from "../support/home-fixture.js";
 import { useNodeEntry } from "../support/node-entry.js";
-import { signalGroup } from "../support/processes.js";
 import { configFor, useResources } from "../support/resources.js";
 import { openSse, type SseClient } from "../support/sse-client.js";
 
@@ -171,7 +170,9 @@ describe("live streams on the Node entry (npm start)", () => {
     await Promise.all(
       streams.map((live) => live.next((event) => event.event === "snapshot", 5000)),
     );
-    signalGroup(run.child.pid as number, "SIGTERM");
+    // To the tsx CLI alone, which relays it once: a whole-group signal would reach the gateway
+    // twice, and a late second one means "stop at once".
+    run.child.kill("SIGTERM");
     for (const live of streams) {
       await live.next((event) => event.event === "shutdown", 5000);
       await live.closed;

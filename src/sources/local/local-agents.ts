@@ -6,7 +6,7 @@ import { newest, toEpochMs, toIso } from "../../core/timestamps.js";
 import { queryScopedSource, type Source, type SourceLoad } from "../source.js";
 import type { DirScanner, Scan } from "./dir-scanner.js";
 import { joinPath } from "./local-fs.js";
-import { workspaceFolder } from "./workspace-access.js";
+import { vibenFolders } from "./workspace-access.js";
 
 /*
  * Viben-layout agents on the local disk:
@@ -33,6 +33,7 @@ export interface LocalAgentsDeps {
 
 export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAgentsDeps): Source {
   const home = config.home ?? deps.home;
+  const where = { home, folder: "agents", workspaceRoots: config.workspaceRoots };
 
   function readYaml(content: string | null, path: string): Yaml | null {
     if (content === null) return null;
@@ -127,51 +128,20 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
     timeoutMs: config.timeoutMs,
     async load(query, { signal }): Promise<SourceLoad> {
       const scan = deps.scanner.scan(config);
+      const { folders, refused } = await vibenFolders(scan, where, query);
       const found = [];
-      let note: string | null = null;
-      if (query.includeGlobal) {
-        const globalDir = joinPath(home, ".viben", "agents");
-        const rootReal = await scan.root(globalDir);
-        if (rootReal !== null) found.push(await agentsIn(scan, globalDir, rootReal, null, signal));
-      }
-      if (query.workspacePath !== null) {
-        const workspace = await workspaceFolder(
-          scan,
-          query.workspacePath,
-          "agents",
-          config.workspaceRoots,
-          joinPath(home, ".viben", "agents"),
-        );
-        if (workspace.status === "found")
-          found.push(
-            await agentsIn(scan, workspace.dir, workspace.rootReal, query.workspacePath, signal),
-          );
-        else if (workspace.status === "refused")
-          note = `${workspace.reason}: its agents were not read`;
-      }
+      for (const { dir, rootReal, workspacePath } of folders)
+        found.push(await agentsIn(scan, dir, rootReal, workspacePath, signal));
       return {
         items: found.flatMap((part) => part.items),
         dropped: found.reduce((sum, part) => sum + part.dropped, 0),
         cost: { ...scan.counters },
-        note,
+        note: refused === null ? null : `${refused}: its agents were not read`,
       };
     },
     async watchDirs(query) {
       const scan = deps.scanner.scan(config);
-      const folders: { dir: string; rootReal: string }[] = [];
-      const globalDir = joinPath(home, ".viben", "agents");
-      const globalReal = query.includeGlobal ? await scan.root(globalDir) : null;
-      if (globalReal !== null) folders.push({ dir: globalDir, rootReal: globalReal });
-      if (query.workspacePath !== null) {
-        const workspace = await workspaceFolder(
-          scan,
-          query.workspacePath,
-          "agents",
-          config.workspaceRoots,
-          joinPath(home, ".viben", "agents"),
-        );
-        if (workspace.status === "found") folders.push(workspace);
-      }
+      const { folders } = await vibenFolders(scan, where, query);
       // Each agents folder (a new agent), and each agent's sessions folder (a new session).
       const dirs: string[] = [];
       for (const { dir, rootReal } of folders) {

@@ -11,7 +11,7 @@ import { chatItem, tailNote, unreadBasis } from "./group-chat-item.js";
 import { joinPath, type LocalFs } from "./local-fs.js";
 import { createMessageLogCache } from "./message-log-cache.js";
 import { createDocumentCache } from "./viben-documents.js";
-import { workspaceFolder } from "./workspace-access.js";
+import { vibenFolders } from "./workspace-access.js";
 
 /*
  * Viben group chats on the local disk (DESIGN §7): `<home>/.viben/group-chats/<id>/` (global)
@@ -43,6 +43,7 @@ export function createLocalGroupChatsSource(
   deps: LocalGroupChatsDeps,
 ): Source {
   const home = config.home ?? deps.home;
+  const where = { home, folder: "group-chats", workspaceRoots: config.workspaceRoots };
   const logs = createMessageLogCache(deps.fs);
   const parse = createDocumentCache((path) =>
     deps.logger.warn({ event: "local_group_chat_file_unreadable", source: config.name, path }),
@@ -117,28 +118,11 @@ export function createLocalGroupChatsSource(
     timeoutMs: config.timeoutMs,
     async load(query, { signal }): Promise<SourceLoad> {
       const scan = deps.scanner.scan(config);
+      const { folders, refused } = await vibenFolders(scan, where, query);
       const parts: Found[] = [];
-      const notes: string[] = [];
-      if (query.includeGlobal) {
-        const globalDir = joinPath(home, ".viben", "group-chats");
-        const rootReal = await scan.root(globalDir);
-        if (rootReal !== null) parts.push(await chatsIn(scan, globalDir, rootReal, null, signal));
-      }
-      if (query.workspacePath !== null) {
-        const workspace = await workspaceFolder(
-          scan,
-          query.workspacePath,
-          "group-chats",
-          config.workspaceRoots,
-          joinPath(home, ".viben", "group-chats"),
-        );
-        if (workspace.status === "found")
-          parts.push(
-            await chatsIn(scan, workspace.dir, workspace.rootReal, query.workspacePath, signal),
-          );
-        else if (workspace.status === "refused")
-          notes.push(`${workspace.reason}: its group chats were not read`);
-      }
+      for (const { dir, rootReal, workspacePath } of folders)
+        parts.push(await chatsIn(scan, dir, rootReal, workspacePath, signal));
+      const notes = refused === null ? [] : [`${refused}: its group chats were not read`];
       const items = shadowGlobalChats(parts.flatMap((part) => part.items));
       // Workspace chats are read last, so a shadowed global chat's details are overwritten by
       // those of the workspace chat that took its place.
@@ -164,20 +148,7 @@ export function createLocalGroupChatsSource(
     },
     async watchDirs(query) {
       const scan = deps.scanner.scan(config);
-      const folders: { dir: string; rootReal: string }[] = [];
-      const globalDir = joinPath(home, ".viben", "group-chats");
-      const globalReal = query.includeGlobal ? await scan.root(globalDir) : null;
-      if (globalReal !== null) folders.push({ dir: globalDir, rootReal: globalReal });
-      if (query.workspacePath !== null) {
-        const workspace = await workspaceFolder(
-          scan,
-          query.workspacePath,
-          "group-chats",
-          config.workspaceRoots,
-          joinPath(home, ".viben", "group-chats"),
-        );
-        if (workspace.status === "found") folders.push(workspace);
-      }
+      const { folders } = await vibenFolders(scan, where, query);
       // New chats; each chat's folder (members.yaml moves when the user posts), its sessions
       // folder (new sessions) and each session's folder (its message log grows).
       const dirs: string[] = [];

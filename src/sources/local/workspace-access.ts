@@ -41,3 +41,46 @@ export async function workspaceFolder(
   if (dirReal === (await scan.root(globalDir))) return { status: "absent" };
   return { status: "found", dir, rootReal: dirReal };
 }
+
+/** One `.viben/<folder>` a request reads, and whose it is (null: the global one). */
+export interface VibenFolder {
+  dir: string;
+  rootReal: string;
+  workspacePath: string | null;
+}
+
+/**
+ * The `.viben/<folder>` folders a query reads, global first (with include_global, under
+ * `home`), then the workspace's own as workspaceFolder allows it; and why the workspace was
+ * refused, when it was.
+ */
+export async function vibenFolders(
+  scan: Scan,
+  options: { home: string; folder: string; workspaceRoots: readonly string[] | undefined },
+  query: { workspacePath: string | null; includeGlobal: boolean },
+): Promise<{ folders: VibenFolder[]; refused: string | null }> {
+  const folders: VibenFolder[] = [];
+  const globalDir = joinPath(options.home, ".viben", options.folder);
+  if (query.includeGlobal) {
+    const rootReal = await scan.root(globalDir);
+    if (rootReal !== null) folders.push({ dir: globalDir, rootReal, workspacePath: null });
+  }
+  let refused: string | null = null;
+  if (query.workspacePath !== null) {
+    const workspace = await workspaceFolder(
+      scan,
+      query.workspacePath,
+      options.folder,
+      options.workspaceRoots,
+      globalDir,
+    );
+    if (workspace.status === "found")
+      folders.push({
+        dir: workspace.dir,
+        rootReal: workspace.rootReal,
+        workspacePath: query.workspacePath,
+      });
+    else if (workspace.status === "refused") refused = workspace.reason;
+  }
+  return { folders, refused };
+}
