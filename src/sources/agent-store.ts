@@ -3,7 +3,7 @@ import type { AgentStoreConfig } from "../config/schema.js";
 import type { AgentItem } from "../core/items.js";
 import { toIso } from "../core/timestamps.js";
 import { mapWithConcurrency, successes } from "../upstream/concurrency.js";
-import type { UpstreamClient } from "../upstream/http-client.js";
+import type { UpstreamCall, UpstreamClient } from "../upstream/http-client.js";
 import { sameWorkspace, summarizeSessions } from "./sessions.js";
 import { queryScopedSource, type Source, type SourceLoad, type SourceQuery } from "./source.js";
 import {
@@ -59,7 +59,7 @@ export interface AgentStoreDeps {
 
 /** Custom agents and their sessions from an HTTP agent store. */
 export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStoreDeps): Source {
-  async function toItem(agent: AgentUpstream, query: SourceQuery, signal: AbortSignal) {
+  async function toItem(agent: AgentUpstream, query: SourceQuery, call: UpstreamCall) {
     let sessionCount = agent.session_count ?? null;
     let lastActiveMs = UpstreamTimestamp.parse(agent.last_active);
     if (agent.session_count === undefined || agent.last_active === undefined) {
@@ -68,7 +68,7 @@ export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStor
         deps.client,
         url,
         query.workspacePath,
-        signal,
+        call,
         (s) => s.last_message_at ?? s.updated_at ?? s.created_at,
       ).catch(() => null);
       if (summary !== null) {
@@ -100,16 +100,17 @@ export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStor
     kind: "agent_store",
     itemType: "agent",
     timeoutMs: config.timeoutMs,
-    async load(query, { signal }): Promise<SourceLoad> {
+    async load(query, { signal, trace }): Promise<SourceLoad> {
+      const call = { signal, trace };
       const url = withQuery(`${config.baseUrl}/agents`, {
         workspace_path: query.workspacePath,
         include_global: String(query.includeGlobal),
       });
-      const body = await deps.client.getJson(url, { signal });
+      const body = await deps.client.getJson(url, call);
       const { valid, dropped } = parseEach(listIn(body, "agents"), AgentUpstream);
       const shown = valid.filter((agent) => belongs(agent, query));
       const items = await mapWithConcurrency(shown, config.sessionConcurrency, (agent) =>
-        toItem(agent, query, signal),
+        toItem(agent, query, call),
       );
       signal.throwIfAborted();
       return { items: successes(items), dropped };

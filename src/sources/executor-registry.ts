@@ -3,7 +3,7 @@ import type { ExecutorRegistryConfig } from "../config/schema.js";
 import type { ExecutorItem } from "../core/items.js";
 import { toIso } from "../core/timestamps.js";
 import { mapWithConcurrency, successes } from "../upstream/concurrency.js";
-import type { UpstreamClient } from "../upstream/http-client.js";
+import type { UpstreamCall, UpstreamClient } from "../upstream/http-client.js";
 import { summarizeSessions } from "./sessions.js";
 import { queryScopedSource, type Source, type SourceLoad } from "./source.js";
 import {
@@ -57,7 +57,7 @@ export function createExecutorRegistrySource(
   async function toItem(
     executor: ExecutorUpstream,
     workspacePath: string | null,
-    signal: AbortSignal,
+    call: UpstreamCall,
   ) {
     const upstreamType = (executor.type ?? executor.id) as string;
     let sessionCount = executor.session_count ?? null;
@@ -68,7 +68,7 @@ export function createExecutorRegistrySource(
         deps.client,
         url,
         workspacePath,
-        signal,
+        call,
         (s) => s.updated_at ?? s.last_active ?? s.created_at,
       ).catch(() => null);
       if (summary !== null) {
@@ -98,16 +98,17 @@ export function createExecutorRegistrySource(
     kind: "executor_registry",
     itemType: "executor",
     timeoutMs: config.timeoutMs,
-    async load(query, { signal }): Promise<SourceLoad> {
+    async load(query, { signal, trace }): Promise<SourceLoad> {
+      const call = { signal, trace };
       const { workspacePath, includeGlobal } = query;
       const url = withQuery(`${config.baseUrl}/executors`, {
         workspace_path: workspacePath,
         include_global: String(includeGlobal),
       });
-      const body = await deps.client.getJson(url, { signal });
+      const body = await deps.client.getJson(url, call);
       const { valid, dropped } = parseEach(listIn(body, "executors"), ExecutorUpstream);
       const items = await mapWithConcurrency(valid, config.sessionConcurrency, (executor) =>
-        toItem(executor, workspacePath, signal),
+        toItem(executor, workspacePath, call),
       );
       signal.throwIfAborted();
       return { items: successes(items), dropped };

@@ -3,7 +3,7 @@ import type { GroupChatStoreConfig } from "../config/schema.js";
 import type { GroupChatItem } from "../core/items.js";
 import { newest, toIso } from "../core/timestamps.js";
 import { mapWithConcurrency } from "../upstream/concurrency.js";
-import type { UpstreamClient } from "../upstream/http-client.js";
+import type { UpstreamCall, UpstreamClient } from "../upstream/http-client.js";
 import { SessionUpstream, sameWorkspace } from "./sessions.js";
 import { queryScopedSource, type Source, type SourceLoad, type SourceQuery } from "./source.js";
 import {
@@ -73,15 +73,15 @@ export function createGroupChatStoreSource(
       workspace_path: isGlobal(chat) ? null : query.workspacePath,
     });
 
-  async function memberCount(url: string, signal: AbortSignal): Promise<number> {
-    const body = await deps.client.getJson(url, { signal });
+  async function memberCount(url: string, call: UpstreamCall): Promise<number> {
+    const body = await deps.client.getJson(url, call);
     return listIn(body, "members").filter(isObject).length;
   }
 
   /** Sessions counted and dated like the local source dates a chat: the newest message of any
    * session, else the newest session update. */
-  async function sessions(url: string, signal: AbortSignal) {
-    const body = await deps.client.getJson(url, { signal });
+  async function sessions(url: string, call: UpstreamCall) {
+    const body = await deps.client.getJson(url, call);
     const { valid } = parseEach(listIn(body, "sessions"), SessionUpstream);
     const lastActiveMs =
       newest(valid.map((session) => session.last_message_at)) ??
@@ -118,12 +118,13 @@ export function createGroupChatStoreSource(
     kind: "group_chat_store",
     itemType: "group_chat",
     timeoutMs: config.timeoutMs,
-    async load(query, { signal }): Promise<SourceLoad> {
+    async load(query, { signal, trace }): Promise<SourceLoad> {
+      const call = { signal, trace };
       const url = withQuery(`${config.baseUrl}/group-chats`, {
         workspace_path: query.workspacePath,
         include_global: String(query.includeGlobal),
       });
-      const body = await deps.client.getJson(url, { signal });
+      const body = await deps.client.getJson(url, call);
       const listed = listIn(withSnakeCaseAliases(body), "group_chats");
       const { valid, dropped } = parseEach(listed, GroupChatUpstream);
       // Shadowed before the look-ups, so a global chat hidden by its workspace twin costs none.
@@ -139,13 +140,13 @@ export function createGroupChatStoreSource(
         const into = filled[index] as Filled;
         if (chat.member_count === undefined)
           lookups.push(async () => {
-            into.memberCount = await memberCount(chatUrl(chat, query, "members"), signal).catch(
+            into.memberCount = await memberCount(chatUrl(chat, query, "members"), call).catch(
               () => null,
             );
           });
         if (chat.session_count === undefined)
           lookups.push(async () => {
-            into.sessions = await sessions(chatUrl(chat, query, "sessions"), signal).catch(
+            into.sessions = await sessions(chatUrl(chat, query, "sessions"), call).catch(
               () => null,
             );
           });

@@ -30,6 +30,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Whole tokens available now. */
+  available(): number {
+    this.refill();
+    return Math.floor(this.tokens);
+  }
+
   /** Milliseconds until one token is available (0 when one is). */
   waitMs(): number {
     this.refill();

@@ -42,6 +42,11 @@ export function createPortalBudgets(options: PortalBudgetOptions) {
       instance.take();
       return true;
     },
+    /** Calls the gateway-wide budget allows now (0 while the portal asked to wait): for
+     * /metrics. Per-caller budgets are not shown: a gauge per caller would name users. */
+    left(): number {
+      return clock.now() < blockedUntil ? 0 : instance.available();
+    },
     /** Holds every call for `ms` (the portal's Retry-After). */
     holdFor(ms: number): void {
       blockedUntil = Math.max(blockedUntil, clock.now() + ms);
