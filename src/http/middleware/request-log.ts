@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
+import { traceIdOf } from "../../observability/tracing.js";
 import type { AppEnv } from "../app-env.js";
 import { type ClientAddressResolver, clientAddressOf } from "../client-address.js";
 
@@ -24,6 +25,8 @@ export function requestLog({
     const started = clock.now();
     await next();
     const sources = c.get("sourceLog");
+    // The trace the request belongs to, so a log line leads to its trace and back.
+    const traceId = traceIdOf(c.get("trace"));
     logger.info({
       event: "request",
       request_id: c.get("requestId"),
@@ -32,6 +35,7 @@ export function requestLog({
       client: clientAddressOf(c, clientAddress),
       status: c.res.status,
       duration_ms: clock.now() - started,
+      ...(traceId === undefined ? {} : { trace_id: traceId }),
       ...(sources === undefined ? {} : { sources }),
     });
   };
