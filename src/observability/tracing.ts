@@ -53,7 +53,8 @@ export interface StartedSpan {
 
 /**
  * Starts the span of one request, under the client's `traceparent` when it sent a valid one
- * (else at the root of a new trace).
+ * (else at the root of a new trace). With no SDK and no `traceparent` there is no trace at
+ * all: the request's context is then UNTRACED, so the work under it starts no spans either.
  */
 export function startRequestSpan(
   name: string,
@@ -63,7 +64,8 @@ export function startRequestSpan(
   const remote = parseTraceparent(traceparent);
   const parent = remote === null ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, remote);
   const span = tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
-  return { span, context: trace.setSpan(parent, span) };
+  const traced = span.isRecording() || isSpanContextValid(span.spanContext());
+  return { span, context: traced ? trace.setSpan(parent, span) : UNTRACED };
 }
 
 /**
