@@ -13,8 +13,9 @@ export interface RequestLogOptions {
 
 /**
  * One JSON line per request: method, path (no query string, which may carry paths), the client's
- * address (as the rate limit sees it), status, duration and, for the chat list, each source's
- * status and duration. Headers are never logged, so neither is a cookie.
+ * address (as the rate limit sees it), status, duration, the trace id when the request is in
+ * a trace and, for the chat list, each source's status and duration. Headers are never logged,
+ * so neither is a cookie.
  */
 export function requestLog({
   logger,
