@@ -9,6 +9,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseConfig } from "../src/config/load.js";
+import type { Config } from "../src/config/schema.js";
 import { createApp } from "../src/http/app.js";
 import { createPrometheusMetrics } from "../src/runtime/node/prometheus-metrics.js";
 import type { FetchLike } from "../src/upstream/http-client.js";
@@ -20,6 +21,7 @@ import {
   nodeGateway,
   QUICK,
   round,
+  run,
   upstreams,
 } from "./harness.js";
 
@@ -95,69 +97,85 @@ export async function instrumentationScenario(options: { pairs?: number; before?
   };
 }
 
-/**
- * The same comparison without sockets: each variant's app answers the warm list in this
- * process (`app.request`), in alternating blocks, and the figure is each variant's median
- * microseconds per request over the blocks. The HTTP stack and autocannon are left out, so
- * what remains is the code the instrumentation touches, and a shared machine's noise falls on
- * every variant's blocks alike.
- */
-export async function inProcessScenario(options: { before?: string; blocks?: number } = {}) {
-  const blocks = options.blocks ?? (QUICK ? 10 : 40);
-  const perBlock = 500;
-  const u = await upstreams();
-  const config = parseConfig(configFor(u, longCache));
+/** One variant's app, alone in this process: `before` from another checkout's source. */
+async function variantApp(variant: string, before: string | undefined, config: Config) {
   const fetch: FetchLike = (url, init) => globalThis.fetch(url, init);
-  const beforeApp =
-    options.before === undefined
-      ? undefined
-      : ((await import(
-          `${options.before}/src/http/app.ts`
-        )) as typeof import("../src/http/app.js"));
-  type Request = (path: string, init: RequestInit) => Response | Promise<Response>;
-  const apps: Record<string, Request> = {
-    off: createApp({ config, fetch }).request,
-    on: createApp({ config, fetch, metrics: createPrometheusMetrics() }).request,
-    ...(beforeApp === undefined ? {} : { before: beforeApp.createApp({ config, fetch }).request }),
-  };
-  const init = { headers: { cookie: COOKIE } };
-  const names = Object.keys(apps);
-  const times: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
-  for (const request of Object.values(apps)) {
-    // Warm: the cache filled, and the code paths compiled.
-    for (let i = 0; i < 2000; i++) await (await request(listPath, init)).text();
+  if (variant === "before") {
+    const old = (await import(`${before}/src/http/app.ts`)) as typeof import("../src/http/app.js");
+    return old.createApp({ config, fetch });
   }
+  return createApp({
+    config,
+    fetch,
+    ...(variant === "on" ? { metrics: createPrometheusMetrics() } : {}),
+  });
+}
+
+/** A child's part of inProcessScenario: median microseconds per warm request of one variant. */
+async function timeVariant(variant: string, before: string | undefined, blocks: number) {
+  const u = await upstreams();
+  const app = await variantApp(variant, before, parseConfig(configFor(u, longCache)));
+  const init = { headers: { cookie: COOKIE } };
+  const ask = async () => {
+    const response = await app.request(listPath, init);
+    if (response.status !== 200) throw new Error(`${variant}: HTTP ${response.status}`);
+    await response.text();
+  };
+  for (let i = 0; i < 3000; i++) await ask(); // the cache filled, the code paths compiled
+  const times: number[] = [];
   for (let block = 0; block < blocks; block++) {
-    for (const name of block % 2 === 0 ? names : [...names].reverse()) {
-      const request = apps[name] as Request;
-      const started = performance.now();
-      for (let i = 0; i < perBlock; i++) {
-        const response = await request(listPath, init);
-        if (response.status !== 200) throw new Error(`${name}: HTTP ${response.status}`);
-        await response.text();
-      }
-      times[name]?.push(((performance.now() - started) * 1000) / perBlock);
-    }
+    const started = performance.now();
+    for (let i = 0; i < 500; i++) await ask();
+    times.push(((performance.now() - started) * 1000) / 500);
   }
   await u.close();
-  const us = Object.fromEntries(names.map((name) => [name, round(median(times[name] ?? []), 1)]));
+  return median(times);
+}
+
+/**
+ * The same comparison without sockets: each variant answers the warm list through
+ * `app.request` alone in a child process of its own (so no variant's code shapes another's
+ * compiled code), the children run one after another in alternating order, and the figure is
+ * each variant's median over its runs of the median microseconds per request. The HTTP stack
+ * and autocannon are left out: what remains is the code the instrumentation touches.
+ */
+export async function inProcessScenario(options: { before?: string; runs?: number } = {}) {
+  const runs = options.runs ?? (QUICK ? 2 : 5);
+  const names = ["off", "on", ...(options.before === undefined ? [] : ["before"])];
+  const us: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round_ = 0; round_ < runs; round_++) {
+    for (const name of round_ % 2 === 0 ? names : [...names].reverse()) {
+      const args = ["--import", "tsx", import.meta.filename, "--child", name];
+      if (options.before !== undefined) args.push("--before", options.before);
+      if (QUICK) args.push("--quick");
+      const { stdout } = await run(process.execPath, args, { maxBuffer: 1024 * 1024 });
+      us[name]?.push(round(Number(stdout.trim()), 1));
+    }
+  }
+  const med = Object.fromEntries(names.map((name) => [name, round(median(us[name] ?? []), 1)]));
   return {
-    blocks,
-    requests_per_block: perBlock,
-    median_us_per_request: us,
-    on_vs_off: round((us.on ?? 0) / (us.off ?? 1), 3),
-    ...(us.before === undefined
+    runs,
+    us_per_request: us,
+    median_us_per_request: med,
+    on_vs_off: round((med.on ?? 0) / (med.off ?? 1), 3),
+    ...(med.before === undefined
       ? {}
       : {
-          on_vs_before: round((us.on ?? 0) / us.before, 3),
-          off_vs_before: round((us.off ?? 0) / us.before, 3),
+          on_vs_before: round((med.on ?? 0) / med.before, 3),
+          off_vs_before: round((med.off ?? 0) / med.before, 3),
         }),
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const at = process.argv.indexOf("--before");
-  const before = at === -1 ? undefined : process.argv[at + 1];
+const argument = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
+const child = argument("--child");
+if (import.meta.url === `file://${process.argv[1]}` && child !== undefined) {
+  console.log(await timeVariant(child, argument("--before"), QUICK ? 10 : 40));
+} else if (import.meta.url === `file://${process.argv[1]}`) {
+  const before = argument("--before");
   console.log(
     JSON.stringify(
       {
