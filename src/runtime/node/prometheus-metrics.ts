@@ -1,40 +1,11 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { GatewayMetrics, GaugeReaders } from "../../observability/metrics.js";
+import { talliedCounter, talliedHistogram } from "./tallies.js";
 
 /** Seconds, from a warm cached answer (well under a millisecond) to a deadline hit. */
 const DURATION_BUCKETS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 ];
-
-const SEPARATOR = "\u0001"; // in no label value: route templates, config names, closed sets
-
-/**
- * A counter tallied in a Map and handed to prom-client only when scraped: the request path
- * pays one Map update instead of prom-client's label validation and hashing. `labelNames` name
- * the parts of the key, in order.
- */
-function talliedCounter<L extends string>(
-  config: { name: string; help: string; labelNames: readonly L[] },
-  registers: Registry[],
-) {
-  const counts = new Map<string, number>();
-  new Counter({
-    ...config,
-    registers,
-    collect() {
-      this.reset();
-      for (const [key, count] of counts) {
-        const values = key.split(SEPARATOR);
-        const labels = Object.fromEntries(config.labelNames.map((name, i) => [name, values[i]]));
-        this.inc(labels as Record<L, string>, count);
-      }
-    },
-  });
-  return (...values: string[]) => {
-    const key = values.length === 1 ? (values[0] as string) : values.join(SEPARATOR);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  };
-}
 
 export interface PrometheusMetricsOptions {
   /** Node's process metrics (CPU, memory, event loop lag, GC): on for the gateway, off for
@@ -44,8 +15,8 @@ export interface PrometheusMetricsOptions {
 
 /**
  * DESIGN §11's series in prom-client, in a registry of their own (not prom-client's global
- * one), exposed by GET /metrics. Counters and histograms are moved by the app's calls; gauges
- * read the gateway's state when scraped.
+ * one), exposed by GET /metrics. Counters and histograms are tallied by the app's calls (see
+ * tallies.ts); gauges read the gateway's state when scraped.
  */
 export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
@@ -58,37 +29,41 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
       help: "Requests answered, by route template, method and status code.",
       labelNames: ["route", "method", "status"],
     },
-    registers,
+    registry,
   );
-  const requestSeconds = new Histogram({
-    name: "chat_list_http_request_duration_seconds",
-    help: "Time to answer a request (to its headers, for streams), by route template and method.",
-    labelNames: ["route", "method"] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
-  });
+  const requestSeconds = talliedHistogram(
+    {
+      name: "chat_list_http_request_duration_seconds",
+      help: "Time to answer a request (to its headers, for streams), by route template and method.",
+      labelNames: ["route", "method"],
+      buckets: DURATION_BUCKETS,
+    },
+    registry,
+  );
   const sourceResults = talliedCounter(
     {
       name: "chat_list_source_results_total",
       help: "Each source's part of each collection (list, mark, live refresh), by the status the response reports.",
       labelNames: ["source", "kind", "status"],
     },
-    registers,
+    registry,
   );
-  const loadSeconds = new Histogram({
-    name: "chat_list_source_load_duration_seconds",
-    help: "Upstream loads of a source (cache misses and background refreshes), by outcome.",
-    labelNames: ["source", "kind", "outcome"] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
-  });
+  const loadSeconds = talliedHistogram(
+    {
+      name: "chat_list_source_load_duration_seconds",
+      help: "Upstream loads of a source (cache misses and background refreshes), by outcome.",
+      labelNames: ["source", "kind", "outcome"],
+      buckets: DURATION_BUCKETS,
+    },
+    registry,
+  );
   const cacheLookups = talliedCounter(
     {
       name: "chat_list_cache_lookups_total",
       help: "Per-source cache lookups by result: hit, miss, revalidating (expired, served while it refreshes), stale (served because refreshing failed).",
       labelNames: ["source", "result"],
     },
-    registers,
+    registry,
   );
   const markerWrites = talliedCounter(
     {
@@ -96,7 +71,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
       help: "Writes to the read-marker store: advance (a mark) or first_sight, by result.",
       labelNames: ["kind", "result"],
     },
-    registers,
+    registry,
   );
 
   let readers: GaugeReaders | undefined;
@@ -138,7 +113,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   return {
     requestFinished(route, method, status, seconds) {
       requests(route, method, status);
-      requestSeconds.observe({ route, method }, seconds);
+      requestSeconds(route, method, "", seconds);
     },
     sourceReported(source, kind, status) {
       sourceResults(source, kind, status);
@@ -147,7 +122,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
       cacheLookups(source, result);
     },
     sourceLoaded(source, kind, outcome, seconds) {
-      loadSeconds.observe({ source, kind, outcome }, seconds);
+      loadSeconds(source, kind, outcome, seconds);
     },
     markerWrite(kind, ok) {
       markerWrites(kind, ok ? "ok" : "error");
