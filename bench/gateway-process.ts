@@ -2,16 +2,25 @@
 // @hono/node-server), config from BENCH_CONFIG_JSON, no request log. One extra route,
 // /bench/static, answers with bytes captured from /api/chat-list once: the ceiling a cached list
 // is compared with (a bare Hono route in the same server returning the same bytes).
+// BENCH_INSTRUMENTATION=on gives the app the Node entry's prom-client metrics (process metrics
+// included), as `npm start` runs it when no OTLP endpoint is set; otherwise (off) the app has no
+// metrics, as before issue 14. Spans are the OpenTelemetry API's no-ops either way: no SDK.
 
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { parseConfig } from "../src/config/load.js";
 import { createApp } from "../src/http/app.js";
+import { createPrometheusMetrics } from "../src/runtime/node/prometheus-metrics.js";
 import { createPooledFetch } from "../src/runtime/node/undici-fetch.js";
 
 const config = parseConfig(JSON.parse(process.env.BENCH_CONFIG_JSON ?? "{}"));
 const pool = createPooledFetch(config.upstream.connectionsPerOrigin);
-const app = createApp({ config, fetch: pool.fetch });
+const instrumented = process.env.BENCH_INSTRUMENTATION === "on";
+const app = createApp({
+  config,
+  fetch: pool.fetch,
+  ...(instrumented ? { metrics: createPrometheusMetrics() } : {}),
+});
 
 let captured: { body: ArrayBuffer; headers: Headers } | undefined;
 app.get("/bench/static", (c) => {

@@ -145,9 +145,18 @@ function waitForUrl(child: ChildProcess, pattern: RegExp): Promise<string> {
   });
 }
 
+export interface NodeGatewayOptions {
+  cpuProfile?: string;
+  exposeGc?: boolean;
+  /** The Node entry's metrics on (see bench/gateway-process.ts). */
+  instrumented?: boolean;
+  /** Another checkout's bench/gateway-process.ts (an older commit, for a before/after). */
+  root?: string;
+}
+
 export async function nodeGateway(
   config: unknown,
-  options: { cpuProfile?: string; exposeGc?: boolean } = {},
+  options: NodeGatewayOptions = {},
 ): Promise<Gateway> {
   const flags = [
     ...(options.cpuProfile === undefined
@@ -158,9 +167,13 @@ export async function nodeGateway(
   // Its own process group, ended whole (also if the benchmark throws before stop()).
   const child = spawnGroup(
     process.execPath,
-    [...flags, "--import", "tsx", join(ROOT, "bench/gateway-process.ts")],
+    [...flags, "--import", "tsx", join(options.root ?? ROOT, "bench/gateway-process.ts")],
     {
-      env: { ...process.env, BENCH_CONFIG_JSON: JSON.stringify(config) },
+      env: {
+        ...process.env,
+        BENCH_CONFIG_JSON: JSON.stringify(config),
+        BENCH_INSTRUMENTATION: options.instrumented ? "on" : "off",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

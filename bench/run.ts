@@ -25,6 +25,7 @@ import {
   upstreams,
   workerdGateway,
 } from "./harness.js";
+import { inProcessScenario, instrumentationScenario } from "./instrumentation.js";
 import { streamsScenario } from "./streams.js";
 
 const results: Record<string, unknown> = {};
@@ -77,6 +78,17 @@ const listPath = "/api/chat-list?workspace_path=/bench/project";
   };
   await Promise.all([gw.stop(), bare.stop()]);
   await u.close();
+}
+
+// 3b. What the instrumentation costs that warm path: with and without metrics, interleaved, and
+// with `--before DIR` the code of another checkout too (see bench/instrumentation.ts).
+{
+  const at = process.argv.indexOf("--before");
+  const before = at === -1 ? {} : { before: process.argv[at + 1] as string };
+  results.instrumentation = {
+    in_process: await inProcessScenario(before),
+    over_http: await instrumentationScenario(before),
+  };
 }
 
 // 4. Coalescing: 1,000 concurrent cold requests.
@@ -263,6 +275,15 @@ const o = r.overhead as Record<
   { added_p50_ms: number; added_p99_ms: number; p50_vs_slowest: number }
 >;
 const w = results.warm_vs_ceiling as { list_rps: number; ceiling_rps: number; ratio: number };
+const ins = results.instrumentation as {
+  in_process: Awaited<ReturnType<typeof inProcessScenario>>;
+  over_http: Awaited<ReturnType<typeof instrumentationScenario>>;
+};
+const insHttp = ins.over_http;
+const beforeNote =
+  ins.in_process.on_vs_before === undefined
+    ? ""
+    : `; vs the code before issue 14: in process ${ins.in_process.on_vs_before}×, req/s ${insHttp.on_vs_before?.rps.median}×`;
 const c = results.coalescing as { upstream_list_calls: Record<string, number>; non2xx: number };
 const s = results.scale as {
   runs: Array<Record<string, number>>;
@@ -293,6 +314,7 @@ const rows = [
   `| 1 overhead, c=32 | added p50 ${o.c32?.added_p50_ms} ms, p99 ${o.c32?.added_p99_ms} ms | p50 ≤ 2, p99 ≤ 10 |`,
   `| 2 parallelism | p50 = ${o.c1?.p50_vs_slowest}× the slowest upstream (c=1) | ≤ 1.1× |`,
   `| 3 warm cache vs ceiling | ${w.list_rps} / ${w.ceiling_rps} req/s = ${w.ratio} | ≥ 0.8 |`,
+  `| 3b instrumentation (warm) | with / without metrics: time per request in process ${ins.in_process.on_vs_off}× (${ins.in_process.median_us_per_request.on} / ${ins.in_process.median_us_per_request.off} µs); over HTTP, median of ${insHttp.pairs} interleaved pairs, req/s ${insHttp.on_vs_off.rps.median}× (${insHttp.on_vs_off.rps.ratios.join(", ")}), CPU per request ${insHttp.on_vs_off.cpu_us_per_request.median}×${beforeNote} | within noise |`,
   `| 4 coalescing | 1,000 cold requests → list calls ${JSON.stringify(c.upstream_list_calls)}, non-2xx ${c.non2xx} | 1 per source |`,
   `| 5 scale | p50 ${s.runs.map((run) => `${run.items}: ${run.p50_ms} ms`).join(", ")}; growth 1k→10k ${s.growth_1000_to_10000}× (n log n: ${s.nlogn_growth_1000_to_10000}×) | 10k p50 ≤ 25 ms; ≤ n log n |`,
   `| 6 memory | ${m.keys} keys: live heap ${m.live_heap_mib.before} → ${m.live_heap_mib.after} MiB (+${m.live_heap_mib.growth}); RSS ${m.rss_mib.before} → ${m.rss_mib.half} (half the keys) → ${m.rss_mib.after} MiB | ≤ +${m.cache_and_memo_limit_mib} MiB (cache + memo) |`,

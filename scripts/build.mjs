@@ -7,7 +7,15 @@
 //   (imported) buildIfStale()        build only when a source is newer than the build
 //
 // Plain JavaScript on purpose: it runs on whatever node starts it, Node 20 included.
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -36,8 +44,13 @@ export async function build() {
   const { build: esbuild, stop } = await import("esbuild");
   const started = performance.now();
   const result = await esbuild({
-    entryPoints: [ENTRY],
-    outfile: SERVER,
+    entryPoints: { server: ENTRY },
+    outdir: dirname(SERVER),
+    // What is imported only when needed (the trace exporter, when OTEL_EXPORTER_OTLP_ENDPOINT
+    // is set) stays in a chunk of its own, so its dependencies load only then.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
     format: "esm",
@@ -51,14 +64,23 @@ export async function build() {
   });
   // esbuild's service is a child process that would otherwise live as long as the gateway.
   await stop();
-  // Each file is written beside itself and renamed into place, so a gateway starting while
-  // another build runs never loads half a file.
-  mkdirSync(dirname(SERVER), { recursive: true });
-  for (const file of result.outputFiles) {
+  // Each file is written beside itself and renamed into place, the entry last (chunks have
+  // content-hashed names), so a gateway starting while another build runs never loads half a
+  // file or a chunk that is not there yet.
+  const files = [...result.outputFiles].sort(
+    (a, b) => Number(a.path.startsWith(SERVER)) - Number(b.path.startsWith(SERVER)),
+  );
+  for (const file of files) {
+    mkdirSync(dirname(file.path), { recursive: true });
     const staging = `${file.path}.${process.pid}.tmp`;
     writeFileSync(staging, file.contents);
     renameSync(staging, file.path);
   }
+  // Chunks of earlier builds (other hashes) are left over otherwise.
+  const chunks = join(dirname(SERVER), "chunks");
+  const written = new Set(files.map((file) => file.path));
+  for (const name of existsSync(chunks) ? readdirSync(chunks) : [])
+    if (!written.has(join(chunks, name))) rmSync(join(chunks, name), { force: true });
   return performance.now() - started;
 }
 

@@ -5,7 +5,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
-export const GZIP_BUDGET_BYTES = 160 * 1024;
+// 168 KiB since the OpenTelemetry API joined the bundle (issue 14): its tracing and context parts
+// add about 9 KB minified, 5 KiB gzip, which took the bundle from 156.4 to 161.6 KiB.
+export const GZIP_BUDGET_BYTES = 168 * 1024;
 const FORBIDDEN = [
   /node_modules\/undici\//,
   /node_modules\/@hono\/node-server\//,

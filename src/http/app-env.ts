@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { RequestIdVariables } from "hono/request-id";
+import type { TraceContext } from "../observability/tracing.js";
 import type { SourceReport } from "../sources/collect.js";
 import type { Caller } from "./credentials.js";
 
@@ -16,6 +17,8 @@ export interface AppVariables extends RequestIdVariables {
   caller?: Caller;
   /** The client's address, resolved once (see clientAddressOf). */
   clientAddress?: string;
+  /** The request's span, set by observeRequest: the parent of the work the request causes. */
+  trace?: TraceContext;
   /** Set by the Worker entry: keeps background cache refreshes alive after the response. */
   waitUntil?: (work: Promise<unknown>) => void;
 }

@@ -9,6 +9,7 @@ import { type Clock, systemClock } from "../core/clock.js";
 import { type Logger, silentLogger } from "../core/logger.js";
 import { createDiskWatchers, type WatchDir } from "../live/disk-watchers.js";
 import { createLiveStreams, type LiveStreams } from "../live/streams.js";
+import { type GatewayMetrics, noMetrics } from "../observability/metrics.js";
 import { createCollector } from "../sources/collect.js";
 import { createSources } from "../sources/create-sources.js";
 import type { LocalSourceFactory } from "../sources/local/index.js";
@@ -26,8 +27,10 @@ import type { ClientAddressResolver } from "./client-address.js";
 import { type DocsAssetReader, registerDocs } from "./docs.js";
 import { errorHandler, notFound, validationHook } from "./errors.js";
 import { healthRoute, healthzRoute, readyzRoute } from "./health.routes.js";
+import { registerMetrics } from "./metrics.route.js";
 import { accessToken } from "./middleware/access-token.js";
 import { hostGuard } from "./middleware/host-guard.js";
+import { observeRequest } from "./middleware/observe-request.js";
 import { originGuard } from "./middleware/origin-guard.js";
 import { strictQueryEncoding } from "./middleware/query-encoding.js";
 import { rateLimit } from "./middleware/rate-limit.js";
@@ -69,6 +72,10 @@ export interface AppDeps {
   cutConnection?: (c: Context<AppEnv>) => void;
   /** Workers: a stream of a known identity is served by that identity's Durable Object. */
   forwardStream?: (identity: string, request: Request) => Promise<Response>;
+  /** Where the gateway's metrics go (DESIGN §11): prom-client on Node, which also serves
+   * GET /metrics; nowhere when absent. Traces need no dependency: they go through the
+   * OpenTelemetry API, to whatever SDK the runtime registered. */
+  metrics?: GatewayMetrics;
 }
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
@@ -76,6 +83,7 @@ export function createApp(deps: AppDeps) {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
+  const metrics = deps.metrics ?? noMetrics;
   const client = createUpstreamClient({
     fetch: deps.fetch,
     maxBodyBytes: config.upstream.maxBodyBytes,
@@ -100,6 +108,7 @@ export function createApp(deps: AppDeps) {
     deadlineMs: config.deadlineMs,
     unauthorizedTtlMs: config.cache.unauthorizedTtlMs,
     breaker: config.breaker,
+    metrics,
   });
 
   const readMarkers =
@@ -108,13 +117,21 @@ export function createApp(deps: AppDeps) {
       onListenerError: (error) =>
         logger.error({ event: "read_marker_listener_failed", error: String(error) }),
     });
-  const readState = createReadState({ store: readMarkers, clock, logger });
+  const readState = createReadState({ store: readMarkers, clock, logger, metrics });
   const live =
     deps.live ??
     createLiveStreams({ ...config.live, clock, logger, timers: { setTimeout, clearTimeout } });
   // A marker set anywhere (this process, another instance, the identity's object) reaches the
   // streams of that identity.
   readMarkers.subscribe((change) => live.markersChanged(change.identity));
+  metrics.readGauges({
+    circuits: collector.circuits,
+    streams: () => ({ open: live.size(), feeds: live.feeds() }),
+    portalBudgets: () =>
+      sources.flatMap((source) =>
+        source.budgetLeft === undefined ? [] : [{ source: source.name, left: source.budgetLeft() }],
+      ),
+  });
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const clientAddress = deps.clientAddress ?? (() => undefined);
@@ -122,6 +139,7 @@ export function createApp(deps: AppDeps) {
   // A client's id is kept only when short and of [A-Za-z0-9_=-] (hono checks the characters),
   // since it goes into every log line and problem body; otherwise one is generated.
   app.use(requestId({ limitLength: 64 }));
+  app.use(observeRequest(metrics));
   app.use(requestLog({ logger, clock, clientAddress }));
   app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginEmbedderPolicy: false }));
   const loopbackListener = deps.loopbackListener ?? false;
@@ -146,7 +164,10 @@ export function createApp(deps: AppDeps) {
       }),
     );
   app.use(urlLimit(http.maxUrlBytes));
-  if (http.accessToken !== undefined) app.use("/api/*", accessToken(http.accessToken));
+  if (http.accessToken !== undefined) {
+    app.use("/api/*", accessToken(http.accessToken));
+    app.use("/metrics", accessToken(http.accessToken));
+  }
   app.use(originGuard(http.corsOrigins));
   app.use("/api/*", strictQueryEncoding());
   app.use("/api/*", rateLimit({ ...config.rateLimit, clock, clientAddress }));
@@ -227,6 +248,7 @@ export function createApp(deps: AppDeps) {
   app.openAPIRegistry.register("LivePatch", LivePatchSchema);
   app.doc31("/openapi.json", OPENAPI_CONFIG);
   registerDocs(app, deps.docsAssets);
+  registerMetrics(app, metrics);
   return routes;
 }
 

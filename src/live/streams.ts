@@ -30,6 +30,9 @@ export interface StreamRequest {
   lastEventId: string | undefined;
   /** Cuts this client's connection (a slow reader is dropped), where the runtime can. */
   cut?: () => void;
+  /** Called once when the stream ends, with why: the server closed it (shutdown), the client
+   * went away, or the client read too slowly and was dropped. */
+  onClose?: (reason: "closed" | "cancelled" | "slow") => void;
   feed: () => Omit<FeedOptions, "onIdle" | "clock" | "timers" | "logger">;
 }
 
@@ -109,6 +112,7 @@ export function createLiveStreams(options: LiveStreamsOptions) {
         else perCaller.set(request.callerKey, left);
         if (why === "slow")
           logger.warn({ event: "live_stream_dropped", reason: "client too slow" });
+        request.onClose?.(why);
       },
     });
     channels.add(channel);

@@ -13,12 +13,13 @@ import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { createLineWriter } from "./node/line-writer.js";
 import { nodeFs } from "./node/node-fs.js";
+import { createPrometheusMetrics } from "./node/prometheus-metrics.js";
 import { createNodeReadMarkers } from "./node/read-markers.js";
 import { stopGracefully } from "./node/shutdown.js";
 import { createPooledFetch } from "./node/undici-fetch.js";
 import { watchDir } from "./node/watch-dir.js";
 
-function start(): void {
+async function start(): Promise<void> {
   let settings: ReturnType<typeof loadNodeSettings>;
   try {
     settings = loadNodeSettings(process.env);
@@ -30,6 +31,11 @@ function start(): void {
   const { config, port, host } = settings;
   const stdout = createLineWriter((text) => process.stdout.write(text));
   const logger = createJsonLogger(stdout.line);
+  // The SDK is loaded only when traces are exported; otherwise the app's spans are the
+  // OpenTelemetry API's no-ops and none of the SDK is in memory.
+  const tracing = settings.exportTraces
+    ? (await import("./node/otlp-tracing.js")).startOtlpTracing(process.env)
+    : undefined;
   const pool = createPooledFetch(config.upstream.connectionsPerOrigin);
   const live = createLiveStreams({
     ...config.live,
@@ -56,6 +62,7 @@ function start(): void {
     docsAssets: createDocsAssetReader(),
     watchDir,
     cutConnection,
+    metrics: createPrometheusMetrics(),
   });
 
   const server: ServerType = serve(
@@ -76,9 +83,10 @@ function start(): void {
   stopGracefully({
     server,
     logger,
-    release: () => Promise.allSettled([pool.close(), readMarkers.close()]).then(() => {}),
+    release: () =>
+      Promise.allSettled([pool.close(), readMarkers.close(), tracing?.shutdown()]).then(() => {}),
     beforeClose: () => live.shutdown(),
   });
 }
 
-start();
+await start();

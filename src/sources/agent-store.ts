@@ -102,12 +102,13 @@ export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStor
     kind: "agent_store",
     itemType: "agent",
     timeoutMs: config.timeoutMs,
-    async load(query, { signal, remainingMs }): Promise<SourceLoad> {
+    async load(query, { signal, remainingMs, trace }): Promise<SourceLoad> {
+      const call = { signal, trace };
       const url = withQuery(`${config.baseUrl}/agents`, {
         workspace_path: query.workspacePath,
         include_global: String(query.includeGlobal),
       });
-      const body = await deps.client.getJson(url, { signal });
+      const body = await deps.client.getJson(url, call);
       const { valid, dropped } = parseEach(listIn(body, "agents"), AgentUpstream);
       const shown = valid.filter((agent) => belongs(agent, query));
       const results = await lookups.run(
@@ -120,7 +121,7 @@ export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStor
                 deps.client,
                 key,
                 query.workspacePath,
-                lookupSignal,
+                { signal: lookupSignal, trace },
                 (s) => s.last_message_at ?? s.updated_at ?? s.created_at,
               ),
           };

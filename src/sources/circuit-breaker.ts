@@ -54,7 +54,14 @@ export function createCircuitBreaker({ failureThreshold, cooldownMs, clock }: Br
     probing = false;
   }
 
-  return { refusal, succeeded, failed };
+  /** Whether calls are held back now (the circuit is open, or Retry-After lasts), without
+   * claiming the probe as refusal() does: for /metrics. */
+  function isOpen(): boolean {
+    const now = clock.now();
+    return now < retryAfterUntil || now < openUntil;
+  }
+
+  return { refusal, succeeded, failed, isOpen };
 }
 
 export type CircuitBreaker = ReturnType<typeof createCircuitBreaker>;

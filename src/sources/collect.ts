@@ -4,6 +4,15 @@ import type { CacheResult, SourceCache } from "../cache/source-cache.js";
 import type { Clock } from "../core/clock.js";
 import type { ChatListItem } from "../core/items.js";
 import type { Logger } from "../core/logger.js";
+import type { CacheLookup, LoadOutcome } from "../observability/labels.js";
+import { type GatewayMetrics, noMetrics } from "../observability/metrics.js";
+import {
+  endSpan,
+  type StartedSpan,
+  startSpan,
+  type TraceContext,
+  UNTRACED,
+} from "../observability/tracing.js";
 import { createDeadline } from "../upstream/deadline.js";
 import { UpstreamError } from "../upstream/upstream-error.js";
 import { type CircuitBreaker, createCircuitBreaker } from "./circuit-breaker.js";
@@ -45,6 +54,8 @@ export interface Collected {
   /** The read-state seam of the source's load (see SourceLoad), when it answered. */
   unread?: SourceLoad["unread"];
   identity?: SourceLoad["identity"];
+  /** How the cache answered, when the source was looked up in it (for metrics and spans). */
+  cache?: CacheLookup;
 }
 
 export interface CollectorOptions {
@@ -55,6 +66,7 @@ export interface CollectorOptions {
   deadlineMs: number;
   unauthorizedTtlMs: number;
   breaker: { failureThreshold: number; cooldownMs: number };
+  metrics?: GatewayMetrics;
 }
 
 export interface CollectOptions {
@@ -63,6 +75,9 @@ export interface CollectOptions {
   awaitRefresh?: boolean;
   /** Sources to load again however fresh their entry (a disk watcher saw their files change). */
   reload?: ReadonlySet<string>;
+  /** The request's span: each source gets a span under it. Absent: no spans (a live feed's
+   * refresh loop, which belongs to no request). */
+  trace?: TraceContext;
 }
 
 type Failure = { status: "error" | "timeout" | "unauthorized"; reason: string };
@@ -90,12 +105,20 @@ const NO_ITEMS: readonly ChatListItem[] = Object.freeze([]);
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
+const CACHE_LOOKUP: Record<CacheResult<SourceLoad>["state"], CacheLookup> = {
+  fresh: "hit",
+  loaded: "miss",
+  revalidating: "revalidating",
+  stale: "stale",
+};
+
 /**
  * Asks every source for one request, in parallel, each through the cache and under its own
  * timeout and the request deadline. Always yields one entry per source, in config order.
  */
 export function createCollector(options: CollectorOptions) {
   const { clock, logger } = options;
+  const metrics = options.metrics ?? noMetrics;
   // A refused credential is remembered briefly so a bad session cannot hammer an upstream.
   const breakers = new Map(
     options.sources.map((source) => [
@@ -128,6 +151,7 @@ export function createCollector(options: CollectorOptions) {
     requestSignal: () => AbortSignal,
     credentials: Credentials,
     collectOptions: CollectOptions,
+    trace: TraceContext | undefined,
   ): Promise<Collected> {
     const started = clock.now();
     const credentialHash =
@@ -152,13 +176,23 @@ export function createCollector(options: CollectorOptions) {
       if (refusal !== null) throw new SourceFailure({ status: "error", reason: refusal });
       const deadline = createDeadline(timeoutMs);
       const loadStarted = performance.now();
+      // Every upstream load, foreground or background refresh, by how it ended.
+      const loaded = (outcome: LoadOutcome) =>
+        metrics.sourceLoaded(
+          source.name,
+          source.kind,
+          outcome,
+          (performance.now() - loadStarted) / 1000,
+        );
       try {
         const load = await plan.load({
           signal: deadline.signal,
           remainingMs: () => timeoutMs - (performance.now() - loadStarted),
           callerKey: credentialHash ?? "anonymous",
+          ...(trace === undefined ? {} : { trace }),
         });
         breaker.succeeded();
+        loaded("ok");
         return load;
       } catch (error) {
         breaker.failed(
@@ -167,6 +201,7 @@ export function createCollector(options: CollectorOptions) {
             : error,
         );
         const failure = classify(error, deadline.signal.aborted, timeoutMs);
+        loaded(failure.status);
         // A refused credential must not keep seeing its old list as "stale": drop the entry.
         if (failure.status === "unauthorized") {
           refused.set(key, failure.reason);
@@ -210,6 +245,7 @@ export function createCollector(options: CollectorOptions) {
         report: report(source, failure.status, { duration_ms, error: failure.reason }),
         items: NO_ITEMS,
         dropped: 0,
+        cache: "miss",
       };
     }
     const { items, dropped, unread, identity } = result.value;
@@ -222,6 +258,7 @@ export function createCollector(options: CollectorOptions) {
         note: result.value.note ?? null,
       }),
       items,
+      cache: CACHE_LOOKUP[result.state],
       dropped: result.state === "loaded" ? dropped : 0,
       ...(result.state === "loaded" && result.value.cost !== undefined
         ? { cost: result.value.cost }
@@ -229,6 +266,44 @@ export function createCollector(options: CollectorOptions) {
       ...(unread === undefined ? {} : { unread }),
       ...(identity === undefined ? {} : { identity }),
     };
+  }
+
+  function collectSource(
+    source: Source,
+    query: SourceQuery,
+    credentials: Credentials,
+    requestSignal: () => AbortSignal,
+    collectOptions: CollectOptions,
+    trace: TraceContext | undefined,
+  ): Promise<Collected> | Collected {
+    if (!query.types.includes(source.itemType))
+      return { report: report(source, "skipped"), items: NO_ITEMS, dropped: 0 };
+    const plan = source.plan(query, credentials);
+    if (plan.action === "skip")
+      return { report: report(source, "skipped"), items: NO_ITEMS, dropped: 0 };
+    if (plan.action === "unauthorized")
+      return {
+        report: report(source, "unauthorized", { error: plan.reason }),
+        items: NO_ITEMS,
+        dropped: 0,
+      };
+    return collectOne(source, plan, requestSignal, credentials, collectOptions, trace);
+  }
+
+  /** Counts a source's part in the metrics and ends its span with what the response says. */
+  function observed(source: Source, collected: Collected, span: StartedSpan | null): Collected {
+    const { status } = collected.report;
+    metrics.sourceReported(source.name, source.kind, status);
+    if (collected.cache !== undefined) metrics.cacheLookup(source.name, collected.cache);
+    if (span !== null) {
+      span.span.setAttributes({
+        "chat_list.source.status": status,
+        "chat_list.source.items": collected.report.item_count,
+        ...(collected.cache === undefined ? {} : { "chat_list.cache": collected.cache }),
+      });
+      endSpan(span, status === "error" || status === "timeout" ? collected.report.error : null);
+    }
+    return collected;
   }
 
   async function collect(
@@ -245,18 +320,19 @@ export function createCollector(options: CollectorOptions) {
     try {
       return await Promise.all(
         options.sources.map(async (source): Promise<Collected> => {
-          if (!query.types.includes(source.itemType))
-            return { report: report(source, "skipped"), items: NO_ITEMS, dropped: 0 };
-          const plan = source.plan(query, credentials);
-          if (plan.action === "skip")
-            return { report: report(source, "skipped"), items: NO_ITEMS, dropped: 0 };
-          if (plan.action === "unauthorized")
-            return {
-              report: report(source, "unauthorized", { error: plan.reason }),
-              items: NO_ITEMS,
-              dropped: 0,
-            };
-          return collectOne(source, plan, requestSignal, credentials, collectOptions);
+          const span = startSpan(`source ${source.name}`, collectOptions.trace ?? UNTRACED, {
+            "chat_list.source.name": source.name,
+            "chat_list.source.kind": source.kind,
+          });
+          const collected = await collectSource(
+            source,
+            query,
+            credentials,
+            requestSignal,
+            collectOptions,
+            span?.context,
+          );
+          return observed(source, collected, span);
         }),
       );
     } finally {
@@ -264,7 +340,15 @@ export function createCollector(options: CollectorOptions) {
     }
   }
 
-  return { collect };
+  /** Per source, whether its circuit holds calls back now (for /metrics). */
+  function circuits() {
+    return options.sources.map((source) => ({
+      source: source.name,
+      open: (breakers.get(source.name) as CircuitBreaker).isOpen(),
+    }));
+  }
+
+  return { collect, circuits };
 }
 
 export type Collector = ReturnType<typeof createCollector>;

@@ -94,13 +94,14 @@ export function createExecutorRegistrySource(
     kind: "executor_registry",
     itemType: "executor",
     timeoutMs: config.timeoutMs,
-    async load(query, { signal, remainingMs }): Promise<SourceLoad> {
+    async load(query, { signal, remainingMs, trace }): Promise<SourceLoad> {
+      const call = { signal, trace };
       const { workspacePath, includeGlobal } = query;
       const url = withQuery(`${config.baseUrl}/executors`, {
         workspace_path: workspacePath,
         include_global: String(includeGlobal),
       });
-      const body = await deps.client.getJson(url, { signal });
+      const body = await deps.client.getJson(url, call);
       const { valid, dropped } = parseEach(listIn(body, "executors"), ExecutorUpstream);
       const results = await lookups.run(
         valid.filter(needsLookup).map((executor) => {
@@ -112,7 +113,7 @@ export function createExecutorRegistrySource(
                 deps.client,
                 key,
                 workspacePath,
-                lookupSignal,
+                { signal: lookupSignal, trace },
                 (s) => s.updated_at ?? s.last_active ?? s.created_at,
               ),
           };

@@ -3,7 +3,7 @@ import type { GroupChatStoreConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { GroupChatItem } from "../core/items.js";
 import { newest, toIso } from "../core/timestamps.js";
-import type { UpstreamClient } from "../upstream/http-client.js";
+import type { UpstreamCall, UpstreamClient } from "../upstream/http-client.js";
 import { createLookupCache, type Lookup, uncountedNote } from "./lookups.js";
 import { SessionUpstream, sameWorkspace } from "./sessions.js";
 import { queryScopedSource, type Source, type SourceLoad, type SourceQuery } from "./source.js";
@@ -86,15 +86,15 @@ export function createGroupChatStoreSource(
       workspace_path: isGlobal(chat) ? null : query.workspacePath,
     });
 
-  async function memberCount(url: string, signal: AbortSignal): Promise<number> {
-    const body = await deps.client.getJson(url, { signal });
+  async function memberCount(url: string, call: UpstreamCall): Promise<number> {
+    const body = await deps.client.getJson(url, call);
     return listIn(body, "members").filter(isObject).length;
   }
 
   /** Sessions counted and dated like the local source dates a chat: the newest message of any
    * session, else the newest session update. */
-  async function sessions(url: string, signal: AbortSignal) {
-    const body = await deps.client.getJson(url, { signal });
+  async function sessions(url: string, call: UpstreamCall) {
+    const body = await deps.client.getJson(url, call);
     const { valid } = parseEach(listIn(body, "sessions"), SessionUpstream);
     const lastActiveMs =
       newest(valid.map((session) => session.last_message_at)) ??
@@ -104,15 +104,15 @@ export function createGroupChatStoreSource(
 
   /** The look-ups a chat listed without its counts needs: by URL, which is also the key (it
    * names the workspace exactly when the call depends on it). */
-  function lookupsOf(chat: GroupChatUpstream, query: SourceQuery) {
+  function lookupsOf(chat: GroupChatUpstream, query: SourceQuery, trace: UpstreamCall["trace"]) {
     const needed: Lookup<LookupAnswer>[] = [];
     if (chat.member_count === undefined) {
       const key = chatUrl(chat, query, "members");
-      needed.push({ key, run: (signal) => memberCount(key, signal) });
+      needed.push({ key, run: (signal) => memberCount(key, { signal, trace }) });
     }
     if (chat.session_count === undefined) {
       const key = chatUrl(chat, query, "sessions");
-      needed.push({ key, run: (signal) => sessions(key, signal) });
+      needed.push({ key, run: (signal) => sessions(key, { signal, trace }) });
     }
     return needed;
   }
@@ -146,12 +146,13 @@ export function createGroupChatStoreSource(
     kind: "group_chat_store",
     itemType: "group_chat",
     timeoutMs: config.timeoutMs,
-    async load(query, { signal, remainingMs }): Promise<SourceLoad> {
+    async load(query, { signal, remainingMs, trace }): Promise<SourceLoad> {
+      const call = { signal, trace };
       const url = withQuery(`${config.baseUrl}/group-chats`, {
         workspace_path: query.workspacePath,
         include_global: String(query.includeGlobal),
       });
-      const body = await deps.client.getJson(url, { signal });
+      const body = await deps.client.getJson(url, call);
       const listed = listIn(withSnakeCaseAliases(body), "group_chats");
       const { valid, dropped } = parseEach(listed, GroupChatUpstream);
       // Shadowed before the look-ups, so a global chat hidden by its workspace twin costs none.
@@ -160,7 +161,7 @@ export function createGroupChatStoreSource(
         (chat) => groupChatItemId(chat.id),
         isGlobal,
       );
-      const needed = shown.map((chat) => lookupsOf(chat, query));
+      const needed = shown.map((chat) => lookupsOf(chat, query, trace));
       const results = await lookups.run(needed.flat(), { signal, remainingMs });
       signal.throwIfAborted();
       const uncounted = { left: 0, failed: 0 };

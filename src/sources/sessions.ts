@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { newest } from "../core/timestamps.js";
 import { normalizeWorkspacePath } from "../core/workspace-path.js";
-import type { UpstreamClient } from "../upstream/http-client.js";
+import type { UpstreamCall, UpstreamClient } from "../upstream/http-client.js";
 import { listIn, parseEach, tolerantObject, UpstreamTimestamp, withQuery } from "./tolerant.js";
 
 /** A session as registries and stores list them; only what counts and dates it. */
@@ -40,10 +40,10 @@ export async function summarizeSessions(
   client: UpstreamClient,
   url: string,
   workspacePath: string | null,
-  signal: AbortSignal,
+  call: UpstreamCall,
   timeOf: (session: UpstreamSession) => number | null,
 ): Promise<SessionSummary> {
-  const body = await client.getJson(url, { signal });
+  const body = await client.getJson(url, call);
   const { valid } = parseEach(listIn(body, "sessions"), SessionUpstream);
   const counted = valid.filter(
     (session) =>

@@ -1,6 +1,7 @@
 import type { SourceKind } from "../config/schema.js";
 import { type ChatListItem, GROUP_CHAT_ID_PREFIX, type ItemType } from "../core/items.js";
 import type { UnreadBasis } from "../core/unread.js";
+import type { TraceContext } from "../observability/tracing.js";
 
 /** What a request asks of every source, already validated and normalized. */
 export interface SourceQuery {
@@ -25,6 +26,8 @@ export interface LoadContext {
   remainingMs(): number;
   /** SHA-256 of the forwarded credential (hex), or "anonymous": for per-caller budgets. */
   callerKey: string;
+  /** The load's span: every upstream call of the load passes it on (as `traceparent`). */
+  trace?: TraceContext;
 }
 
 export interface SourceLoad {
@@ -65,6 +68,8 @@ export interface Source {
   /** Local kinds: the directories whose changes change this source's answer to `query`, for
    * the live feeds' disk watchers (DESIGN §9). */
   watchDirs?(query: SourceQuery): Promise<string[]>;
+  /** Portal: calls left now in its gateway-wide budget (for /metrics). */
+  budgetLeft?(): number;
   /** Sources that know who the caller is (the portal): the caller's identity, or null. */
   identify?(credentials: Credentials, signal: AbortSignal): Promise<string | null>;
 }

@@ -7,6 +7,9 @@ import {
   ownNewest,
   type UnreadBasis,
 } from "../core/unread.js";
+import type { MarkerWrite } from "../observability/labels.js";
+import { type GatewayMetrics, noMetrics } from "../observability/metrics.js";
+import { endSpan, startSpan, type TraceContext, UNTRACED } from "../observability/tracing.js";
 import type { MarkerEntry, ReadMarkerStore } from "./read-marker-store.js";
 
 export interface ReadStateOptions {
@@ -18,6 +21,7 @@ export interface ReadStateOptions {
   markerTtlMs?: number;
   /** After the store failed, how long requests do without it before asking again. */
   retryMs?: number;
+  metrics?: GatewayMetrics;
 }
 
 interface IdentityMarkers {
@@ -59,6 +63,30 @@ export function createReadState(options: ReadStateOptions) {
   const { store, clock, logger } = options;
   const markerTtlMs = options.markerTtlMs ?? 10_000;
   const retryMs = options.retryMs ?? 5_000;
+  const metrics = options.metrics ?? noMetrics;
+
+  /** One write to the store, counted, and under a span of the request that causes it. */
+  async function written<T>(
+    kind: MarkerWrite,
+    trace: TraceContext,
+    entries: number,
+    write: () => Promise<T>,
+  ): Promise<T> {
+    const span = startSpan(`read-markers ${kind.replace("_", "-")}`, trace, {
+      "chat_list.store.kind": store.kind,
+      "chat_list.markers": entries,
+    });
+    try {
+      const result = await write();
+      metrics.markerWrite(kind, true);
+      endSpan(span);
+      return result;
+    } catch (error) {
+      metrics.markerWrite(kind, false);
+      endSpan(span, "the read-marker store failed");
+      throw error;
+    }
+  }
   const cache = new LRUCache<string, IdentityMarkers>({ max: 10_000 });
   let downUntil = 0;
   let downReason: string | null = null;
@@ -108,7 +136,7 @@ export function createReadState(options: ReadStateOptions) {
     }
   }
 
-  async function load(source: ReadableSource): Promise<void> {
+  async function load(source: ReadableSource, trace: TraceContext): Promise<void> {
     const entry = entryOf(source.identity);
     await refreshIfOld(source.identity, entry);
     if (entry.covered.has(source.unread)) return;
@@ -117,14 +145,18 @@ export function createReadState(options: ReadStateOptions) {
       const found = await store.read(source.identity, missing);
       for (const id of missing) entry.markers.set(id, found.get(id) ?? null);
     }
-    await firstSightAndOwnMessages(source, entry);
+    await firstSightAndOwnMessages(source, entry, trace);
     entry.covered.add(source.unread);
   }
 
   /** First sight of a portal chat stores its newest message as the marker: a badge counts what
    * arrives after the user started using the gateway. A message the caller sent counts as
    * reading up to it, so the marker moves there (in the background: the count is the same). */
-  async function firstSightAndOwnMessages(source: ReadableSource, entry: IdentityMarkers) {
+  async function firstSightAndOwnMessages(
+    source: ReadableSource,
+    entry: IdentityMarkers,
+    trace: TraceContext,
+  ) {
     const firstSight: MarkerEntry[] = [];
     const ownMessages: MarkerEntry[] = [];
     const userId = source.identity.slice(source.identity.indexOf(":") + 1);
@@ -140,25 +172,30 @@ export function createReadState(options: ReadStateOptions) {
         ownMessages.push({ itemId, position: own });
     }
     if (firstSight.length > 0) {
-      const stored = await store.setIfAbsent(source.identity, firstSight);
+      const stored = await written("first_sight", trace, firstSight.length, () =>
+        store.setIfAbsent(source.identity, firstSight),
+      );
       for (const { itemId } of firstSight) entry.markers.set(itemId, stored.get(itemId) ?? null);
     }
     if (ownMessages.length > 0)
-      store
-        .advance(source.identity, ownMessages)
-        .catch((error: unknown) =>
-          logger.warn({ event: "read_marker_write_failed", reason: String(error) }),
-        );
+      written("advance", trace, ownMessages.length, () =>
+        store.advance(source.identity, ownMessages),
+      ).catch((error: unknown) =>
+        logger.warn({ event: "read_marker_write_failed", reason: String(error) }),
+      );
   }
 
   /** Loads what the request's readable sources need; never throws. */
-  async function snapshot(sources: readonly ReadableSource[]): Promise<MarkerSnapshot> {
+  async function snapshot(
+    sources: readonly ReadableSource[],
+    trace: TraceContext = UNTRACED,
+  ): Promise<MarkerSnapshot> {
     if (sources.length === 0) return { markersOf: () => undefined, version: "", unavailable: null };
     let unavailable: string | null = null;
     if (clock.now() < downUntil) unavailable = downReason;
     else {
       try {
-        await Promise.all(sources.map(load));
+        await Promise.all(sources.map((source) => load(source, trace)));
       } catch (error) {
         downUntil = clock.now() + retryMs;
         downReason = "the read-state store is unreachable";
@@ -178,8 +215,14 @@ export function createReadState(options: ReadStateOptions) {
 
   /** Moves markers forward for one identity (POST /read): this process's lists and ETags see it
    * at once; other instances through the store's announcement. */
-  async function markRead(identity: string, entries: readonly MarkerEntry[]) {
-    const result = await store.advance(identity, entries);
+  async function markRead(
+    identity: string,
+    entries: readonly MarkerEntry[],
+    trace: TraceContext = UNTRACED,
+  ) {
+    const result = await written("advance", trace, entries.length, () =>
+      store.advance(identity, entries),
+    );
     downUntil = 0;
     const entry = entryOf(identity);
     for (const [itemId, position] of result.markers) entry.markers.set(itemId, position);

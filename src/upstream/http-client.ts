@@ -1,3 +1,4 @@
+import { type TraceContext, traceparentFor } from "../observability/tracing.js";
 import { nestedDeeperThan } from "./json-depth.js";
 import { UpstreamError } from "./upstream-error.js";
 
@@ -15,10 +16,17 @@ export interface UpstreamClientOptions {
   maxJsonDepth?: number;
 }
 
-export interface GetJsonOptions {
-  headers?: Record<string, string>;
+/** What every upstream call carries from the work that makes it. */
+export interface UpstreamCall {
   /** Aborts the call: the source timeout joined with the request deadline. */
   signal: AbortSignal;
+  /** Where the call sits in a trace: its `traceparent` header goes with the call, and that
+   * header is the only one tracing adds. */
+  trace?: TraceContext;
+}
+
+export interface GetJsonOptions extends UpstreamCall {
+  headers?: Record<string, string>;
 }
 
 export interface UpstreamClient {
@@ -103,14 +111,22 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const maxRedirects = options.maxRedirects ?? 3;
   const maxJsonDepth = options.maxJsonDepth ?? 64;
 
-  async function getJson(url: string, { headers = {}, signal }: GetJsonOptions): Promise<unknown> {
+  async function getJson(
+    url: string,
+    { headers = {}, signal, trace }: GetJsonOptions,
+  ): Promise<unknown> {
+    const traceparent = trace === undefined ? undefined : traceparentFor(trace);
+    const sent =
+      traceparent === undefined
+        ? { accept: "application/json", ...headers }
+        : { accept: "application/json", ...headers, traceparent };
     try {
       let target = new URL(url);
       for (let hop = 0; ; hop++) {
         signal.throwIfAborted();
         const response = await options.fetch(target.href, {
           method: "GET",
-          headers: { accept: "application/json", ...headers },
+          headers: sent,
           redirect: "manual",
           signal,
         });

@@ -5,6 +5,7 @@ import { parseConfig } from "../../src/config/load.js";
 import type { Clock } from "../../src/core/clock.js";
 import type { Logger } from "../../src/core/logger.js";
 import { createApp } from "../../src/http/app.js";
+import type { GatewayMetrics } from "../../src/observability/metrics.js";
 import { cutConnection } from "../../src/runtime/node/cut-connection.js";
 import { createDocsAssetReader } from "../../src/runtime/node/docs-assets.js";
 import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
@@ -22,6 +23,7 @@ export interface TestGateway {
 
 export interface GatewayOptions {
   clock?: Clock;
+  metrics?: GatewayMetrics;
 }
 
 /** The Node gateway as `npm start` builds it (undici pool, real server on 127.0.0.1:0). */
@@ -45,6 +47,7 @@ export async function startGateway(
     loopbackListener: true,
     cutConnection,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () =>

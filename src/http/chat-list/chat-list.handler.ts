@@ -54,6 +54,7 @@ export function createChatListHandler({
     }
 
     const waitUntil = c.get("waitUntil");
+    const trace = c.get("trace");
     const collected = await collector.collect(
       {
         workspacePath: query.workspace_path,
@@ -61,9 +62,9 @@ export function createChatListHandler({
         types: query.type,
       },
       { psession, psessionHash },
-      waitUntil === undefined ? {} : { waitUntil },
+      { ...(waitUntil === undefined ? {} : { waitUntil }), ...(trace ? { trace } : {}) },
     );
-    const markers = await readState.snapshot(readableSources(collected));
+    const markers = await readState.snapshot(readableSources(collected), trace);
     const sources = withUnavailableNotes(collected, markers.unavailable);
     const complete = isComplete(sources);
     c.set("sourceLog", sourceLog(collected));

@@ -55,10 +55,11 @@ export function createReadHandler({
     const { items: asked } = c.req.valid("json");
     const caller = callerOf(c);
     const waitUntil = c.get("waitUntil");
+    const trace = c.get("trace");
     const collected = await collector.collect(
       { workspacePath: workspace_path, includeGlobal: true, types: [...ITEM_TYPES] },
       caller,
-      waitUntil === undefined ? {} : { waitUntil },
+      { ...(waitUntil === undefined ? {} : { waitUntil }), ...(trace ? { trace } : {}) },
     );
 
     const missing: string[] = [];
@@ -123,7 +124,7 @@ export function createReadHandler({
         const entries: MarkerEntry[] = targets
           .filter((target) => target.identity === identity)
           .map(({ id, position }) => ({ itemId: id, position }));
-        const result = await readState.markRead(identity, entries);
+        const result = await readState.markRead(identity, entries, trace);
         for (const [id, position] of result.markers) markers.set(`${identity}\n${id}`, position);
       }
     } catch (error) {
@@ -137,7 +138,7 @@ export function createReadHandler({
       );
     }
 
-    const snapshot = await readState.snapshot(readableSources(collected));
+    const snapshot = await readState.snapshot(readableSources(collected), trace);
     const items = targets.map(({ id, entry, identity, kind }) => {
       const marker = markers.get(`${identity}\n${id}`) as MessagePosition;
       const counted = withUnreadCounts(entry, snapshot).find((item) => item.id === id);

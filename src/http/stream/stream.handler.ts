@@ -2,6 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { DiskWatchers } from "../../live/disk-watchers.js";
 import type { LiveStreams } from "../../live/streams.js";
+import { endSpan, startSpan, UNTRACED } from "../../observability/tracing.js";
 import type { Collector } from "../../sources/collect.js";
 import type { Source, SourceQuery } from "../../sources/source.js";
 import type { ReadState } from "../../state/read-state.js";
@@ -85,29 +86,42 @@ export function createStreamHandler(
     };
     const credentials = { psession: caller.psession, psessionHash: caller.psessionHash };
     const identities = new Set<string>();
+    // The stream's whole lifetime, which outlasts the request's span: it ends when the stream
+    // does. A feed this stream starts loads its first list under it; later refreshes belong
+    // to no request and are not traced.
+    const lifetime = startSpan("live stream", c.get("trace") ?? UNTRACED, {
+      "chat_list.stream.resumed": c.req.header("last-event-id") !== undefined,
+    });
     const opened = deps.streams.open({
       feedKey: `${caller.psessionHash ?? "-"}\n${binding}`,
       callerKey: caller.psessionHash ?? `address:${clientAddressOf(c, deps.clientAddress)}`,
       identities,
       lastEventId: c.req.header("last-event-id"),
       ...(deps.cutConnection === undefined ? {} : { cut: () => deps.cutConnection?.(c) }),
+      onClose: (reason) => {
+        lifetime?.span.setAttribute("chat_list.stream.end", reason);
+        endSpan(lifetime, reason === "slow" ? "client too slow: dropped" : null);
+      },
       feed: () => ({
         refreshMs: deps.refreshMs,
         minIntervalMs: deps.minIntervalMs,
         ...(watchLocal === undefined ? {} : { watch: watchLocal(sourceQuery) }),
         async load(reason) {
+          const trace = reason === "start" && lifetime !== null ? lifetime.context : UNTRACED;
           const collected = await deps.collector.collect(sourceQuery, credentials, {
             awaitRefresh: true,
             ...(reason === "disk" ? { reload: localNames } : {}),
+            ...(trace === UNTRACED ? {} : { trace }),
           });
           for (const entry of collected)
             if (typeof entry.identity === "string") identities.add(entry.identity);
-          const markers = await deps.readState.snapshot(readableSources(collected));
+          const markers = await deps.readState.snapshot(readableSources(collected), trace);
           return listBody(collected, markers, query.workspace_path);
         },
       }),
     });
     if (!opened.ok) {
+      endSpan(lifetime, opened.reason);
       c.header("Retry-After", String(opened.retryAfterS));
       throw new ApiError(opened.status === 429 ? "too_many_streams" : "overloaded", opened.reason);
     }

@@ -19,6 +19,9 @@ export interface NodeSettings {
   toolEnv: Record<string, string | undefined>;
   /** The client's address from the socket's and X-Forwarded-For, as http.trustProxy says. */
   clientAddress: ForwardedAddressResolver;
+  /** Whether traces are exported: an OTLP endpoint is named (and OTEL_SDK_DISABLED is not
+   * "true"). Only then is the OpenTelemetry SDK loaded. */
+  exportTraces: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -87,5 +90,8 @@ export function loadNodeSettings(env: Env): NodeSettings {
     pathDirs,
     toolEnv,
     clientAddress,
+    exportTraces:
+      env.OTEL_SDK_DISABLED !== "true" &&
+      Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
   };
 }

@@ -61,6 +61,11 @@ export function createPortalBudgets(options: PortalBudgetOptions) {
     served(party: string): void {
       fair.served(party);
     },
+    /** Whole calls the gateway-wide budget allows now (0 while the portal asked to wait): for
+     * /metrics. Per-caller budgets are not shown: a gauge per caller would name users. */
+    left(): number {
+      return clock.now() < blockedUntil ? 0 : Math.floor(instance.available());
+    },
     /** Holds every call for `ms` (the portal's Retry-After). */
     holdFor(ms: number): void {
       blockedUntil = Math.max(blockedUntil, clock.now() + ms);

@@ -2,6 +2,7 @@ import { LRUCache } from "lru-cache";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { PortalUnreadBasis } from "../../core/unread.js";
+import { endSpan, startSpan, type TraceContext, UNTRACED } from "../../observability/tracing.js";
 import { mapWithConcurrency } from "../../upstream/concurrency.js";
 import { createDeadline } from "../../upstream/deadline.js";
 import type { UpstreamClient } from "../../upstream/http-client.js";
@@ -33,6 +34,8 @@ export interface HistoryRequest {
   signal: AbortSignal;
   /** Time left for history calls; chats not dated by then keep what is known (or null). */
   remainingMs(): number;
+  /** The portal load's span: a batch of history calls gets a span under it. */
+  trace?: TraceContext;
 }
 
 interface Known {
@@ -89,12 +92,18 @@ export function createHistoryTracker(options: HistoryOptions) {
     return admitted;
   }
 
-  async function fetchHistory(id: string, request: HistoryRequest, signal: AbortSignal) {
+  async function fetchHistory(
+    id: string,
+    request: HistoryRequest,
+    signal: AbortSignal,
+    trace: TraceContext | undefined,
+  ) {
     const url = `${options.baseUrl}/v1/portal/chats/${encodeURIComponent(id)}/history`;
     try {
       const body = await options.client.getJson(url, {
         headers: { cookie: `psession=${request.cookie}` },
         signal,
+        trace,
       });
       const { valid } = parseEach(listIn(body, "messages"), PortalMessageUpstream);
       known.set(id, { ...summarizeHistory(valid), fetchedAt: clock.now() });
@@ -117,16 +126,22 @@ export function createHistoryTracker(options: HistoryOptions) {
   ): Promise<HistoryLookup> {
     const admitted = admit(chatIds, request.party);
     if (admitted.length > 0) {
+      const batch = startSpan("portal history", request.trace ?? UNTRACED, {
+        "chat_list.source.name": options.source,
+        "chat_list.history.chats": chatIds.length,
+        "chat_list.history.admitted": admitted.length,
+      });
       const deadline = createDeadline(request.remainingMs() - HISTORY_MARGIN_MS, request.signal);
       try {
         // A 429 met mid-batch stops the calls not yet started, not only later requests'.
         await mapWithConcurrency(admitted, options.concurrency, (id) =>
           deadline.signal.aborted || budgets.held()
             ? Promise.resolve()
-            : fetchHistory(id, request, deadline.signal),
+            : fetchHistory(id, request, deadline.signal, batch?.context ?? request.trace),
         );
       } finally {
         deadline.dispose();
+        endSpan(batch, deadline.signal.aborted ? "history deadline reached" : null);
       }
     }
     const lastActive = new Map<string, number | null>();

@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { Logger } from "../../core/logger.js";
-import type { UpstreamClient } from "../../upstream/http-client.js";
+import type { UpstreamCall, UpstreamClient } from "../../upstream/http-client.js";
 import { UpstreamError } from "../../upstream/upstream-error.js";
 import { tolerantObject, UpstreamId } from "../tolerant.js";
 import type { PortalBudgets } from "./budgets.js";
@@ -30,7 +30,8 @@ export function createIdentityResolver(options: IdentityOptions) {
   const known = new LRUCache<string, string>({ max: 50_000, ttl: Math.max(1, options.ttlMs) });
   const inflight = new Map<string, Promise<IdentityResult>>();
 
-  async function ask(cookie: string, callerKey: string, signal: AbortSignal) {
+  async function ask(cookie: string, callerKey: string, call: UpstreamCall) {
+    const { signal } = call;
     // Spent as the session's (whose identity this call is to learn), not yet as a user's.
     if (!options.budgets.take(callerKey))
       return { identity: null, reason: "not known yet (portal budget)" };
@@ -38,7 +39,7 @@ export function createIdentityResolver(options: IdentityOptions) {
     try {
       const body = await options.client.getJson(`${options.baseUrl}/v1/users/me`, {
         headers: { cookie: `psession=${cookie}` },
-        signal,
+        ...call,
       });
       const parsed = MeUpstream.safeParse(body);
       if (!parsed.success) return { identity: null, reason: "the portal's /users/me has no id" };
@@ -55,13 +56,14 @@ export function createIdentityResolver(options: IdentityOptions) {
     }
   }
 
-  /** The identity of the session whose credential hash is `callerKey`. */
-  function resolve(cookie: string, callerKey: string, signal: AbortSignal) {
+  /** The identity of the session whose credential hash is `callerKey`; `call` is the asking
+   * request's (a call shared by concurrent requests carries the first one's trace). */
+  function resolve(cookie: string, callerKey: string, call: UpstreamCall) {
     const identity = known.get(callerKey);
     if (identity !== undefined) return Promise.resolve<IdentityResult>({ identity });
     let running = inflight.get(callerKey);
     if (running === undefined) {
-      running = ask(cookie, callerKey, signal).finally(() => inflight.delete(callerKey));
+      running = ask(cookie, callerKey, call).finally(() => inflight.delete(callerKey));
       inflight.set(callerKey, running);
     }
     return running;

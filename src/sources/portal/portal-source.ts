@@ -42,12 +42,13 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
   });
 
   async function load(cookie: string, context: LoadContext) {
-    const { signal, remainingMs, callerKey } = context;
+    const { signal, remainingMs, callerKey, trace } = context;
     // Who the caller is is asked beside the list (and cached far longer), not after it.
-    const identity = identities.resolve(cookie, callerKey, signal);
+    const identity = identities.resolve(cookie, callerKey, { signal, trace });
     const body = await deps.client.getJson(`${config.baseUrl}/v1/portal/chats`, {
       headers: { cookie: `psession=${cookie}` },
       signal,
+      trace,
     });
     const { valid, dropped } = parseEach(listIn(body, "chats"), PortalChatUpstream);
     // Histories are charged to the user (all of a user's sessions share one budget), so the
@@ -55,7 +56,13 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
     const who = await identity;
     const known = await history.lookup(
       valid.map((chat) => chat.id),
-      { cookie, party: who.identity ?? callerKey, signal, remainingMs },
+      {
+        cookie,
+        party: who.identity ?? callerKey,
+        signal,
+        remainingMs,
+        ...(trace === undefined ? {} : { trace }),
+      },
     );
     const unread = new Map<string, UnreadBasis>();
     const items = valid.map((chat) => {
@@ -100,11 +107,12 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
     kind: "portal",
     itemType: "group_chat",
     timeoutMs: config.timeoutMs,
+    budgetLeft: () => budgets.left(),
     async identify(credentials, signal) {
       const cookie = credentials.psession;
       if (cookie === null) return null;
       const callerKey = credentials.psessionHash ?? sha256Hex(cookie);
-      return (await identities.resolve(cookie, callerKey, signal)).identity;
+      return (await identities.resolve(cookie, callerKey, { signal })).identity;
     },
     plan(query, credentials) {
       if (!query.includeGlobal) return { action: "skip" };

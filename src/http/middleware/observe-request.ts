@@ -1,0 +1,61 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import { methodLabel, statusLabel, UNMATCHED_ROUTE } from "../../observability/labels.js";
+import type { GatewayMetrics } from "../../observability/metrics.js";
+import { endSpan, startRequestSpan } from "../../observability/tracing.js";
+import type { AppEnv } from "../app-env.js";
+
+/** Paths that are counted but not traced: Prometheus scrapes every few seconds, and a span each
+ * time would bury the traces an engineer is looking for. */
+const UNTRACED_ROUTES = new Set(["/metrics"]);
+
+/**
+ * The route template a request matched (`/api/chat-list`, `/docs/assets/:name`), or
+ * UNMATCHED_ROUTE: the last matched handler that is a route rather than middleware (Hono
+ * registers middleware for every method, "ALL"). Never the request's own path, which could be
+ * anything a caller types.
+ */
+export function routeTemplateOf(c: Context): string {
+  const routes = matchedRoutes(c);
+  for (let index = routes.length - 1; index >= 0; index--) {
+    const route = routes[index];
+    if (route !== undefined && route.method !== "ALL") return route.path;
+  }
+  return UNMATCHED_ROUTE;
+}
+
+/**
+ * The request's span (continuing the client's `traceparent`) and its metrics: requests by
+ * route, method and status, and their duration. Outermost but the request id, so what every
+ * later middleware answers (421, 429, 401...) is counted and traced too.
+ */
+export function observeRequest(metrics: GatewayMetrics): MiddlewareHandler<AppEnv> {
+  return async function observe(c, next) {
+    const started = performance.now();
+    const route = routeTemplateOf(c);
+    const method = methodLabel(c.req.method);
+    const request = UNTRACED_ROUTES.has(route)
+      ? null
+      : startRequestSpan(
+          route === UNMATCHED_ROUTE ? method : `${method} ${route}`,
+          c.req.header("traceparent"),
+          { "http.request.method": method, "http.route": route },
+        );
+    if (request !== null) c.set("trace", request.context);
+    try {
+      await next();
+    } finally {
+      const { status } = c.res;
+      metrics.requestFinished(
+        route,
+        method,
+        statusLabel(status),
+        (performance.now() - started) / 1000,
+      );
+      if (request !== null) {
+        request.span.setAttribute("http.response.status_code", status);
+        endSpan(request, status >= 500 ? `answered HTTP ${status}` : null);
+      }
+    }
+  };
+}

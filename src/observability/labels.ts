@@ -1,0 +1,43 @@
+import { ERROR_CODES } from "../http/problem.js";
+
+// Every label value a metric carries comes from a closed set, so a scrape's size is bounded by
+// the configuration (routes, source names), never by what callers send: no workspace path, no
+// user, no id, no raw URL ever becomes a label.
+
+/** The route label of a request that matched no route (a 404 before any handler). */
+export const UNMATCHED_ROUTE = "unmatched";
+
+export const METHOD_LABELS = ["GET", "HEAD", "POST", "OPTIONS", "other"] as const;
+export type MethodLabel = (typeof METHOD_LABELS)[number];
+
+/** What the gateway answers: its successes and every status of the problem catalogue. */
+export const STATUS_LABELS = [
+  ...new Set(["200", "204", "304", ...Object.values(ERROR_CODES).map((e) => String(e.status))]),
+  "other",
+] as const;
+
+const KNOWN_METHODS = new Set<string>(METHOD_LABELS);
+const KNOWN_STATUSES = new Set<string>(STATUS_LABELS);
+
+export function methodLabel(method: string): MethodLabel {
+  return KNOWN_METHODS.has(method) ? (method as MethodLabel) : "other";
+}
+
+export function statusLabel(status: number): string {
+  const text = String(status);
+  return KNOWN_STATUSES.has(text) ? text : "other";
+}
+
+/** How the per-source cache answered one lookup (DESIGN §3): a fresh entry (hit), none usable
+ * so the request waited for the upstream (miss), an expired entry served while it refreshes
+ * (revalidating), or an entry served because refreshing failed (stale). */
+export const CACHE_LOOKUPS = ["hit", "miss", "revalidating", "stale"] as const;
+export type CacheLookup = (typeof CACHE_LOOKUPS)[number];
+
+/** How one upstream load of a source ended. */
+export const LOAD_OUTCOMES = ["ok", "error", "timeout", "unauthorized"] as const;
+export type LoadOutcome = (typeof LOAD_OUTCOMES)[number];
+
+/** Read-marker writes: a mark (POST /read, or the caller's own message), or a first sight. */
+export const MARKER_WRITES = ["advance", "first_sight"] as const;
+export type MarkerWrite = (typeof MARKER_WRITES)[number];
