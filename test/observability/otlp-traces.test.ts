@@ -106,7 +106,8 @@ describe("traces from the Node entry, exported over OTLP/HTTP", () => {
           identityTtlMs: 0,
           history: { ttlMs: 0 },
         },
-        { kind: "executor_registry", name: "executors", baseUrl: registry.url },
+        // Sessions asked on every request, not reused: both requests make every call.
+        { kind: "executor_registry", name: "executors", baseUrl: registry.url, sessionTtlMs: 0 },
       ],
       cache: { ttlMs: 0, staleIfErrorMs: 0 },
     };
