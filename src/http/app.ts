@@ -68,8 +68,8 @@ export interface AppDeps {
   live?: LiveStreams;
   /** Node: watches a directory for the live feeds of the local sources (fs.watch). */
   watchDir?: WatchDir;
-  /** Node: cuts a request's connection (a live stream whose client stopped reading). */
-  cutConnection?: (c: Context<AppEnv>) => void;
+  /** Node: how to cut a request's connection (a live stream whose client stopped reading). */
+  cutConnection?: (c: Context<AppEnv>) => (() => void) | undefined;
   /** Workers: a stream of a known identity is served by that identity's Durable Object. */
   forwardStream?: (identity: string, request: Request) => Promise<Response>;
   /** Where the gateway's metrics go (DESIGN §11): prom-client on Node, which also serves

@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { DiskWatchers } from "../../live/disk-watchers.js";
-import type { LiveStreams } from "../../live/streams.js";
+import type { LiveStreams, StreamRequest } from "../../live/streams.js";
 import { endSpan, startSpan, UNTRACED } from "../../observability/tracing.js";
 import type { Collector } from "../../sources/collect.js";
 import type { Source, SourceQuery } from "../../sources/source.js";
@@ -25,8 +25,9 @@ export interface StreamHandlerDeps {
   localSources: readonly Source[];
   /** Node: watches the local sources' directories while a feed has streams. */
   watchers?: DiskWatchers;
-  /** Cuts a request's connection (a slow stream reader), where the runtime can. */
-  cutConnection?: (c: Context<AppEnv>) => void;
+  /** How to cut a request's connection (a slow stream reader), where the runtime can. It keeps
+   * only the connection, not the request: a stream lives long, and so does what it holds. */
+  cutConnection?: (c: Context<AppEnv>) => (() => void) | undefined;
   /** Workers: hands the stream to the caller's identity's Durable Object, which holds all of
    * that identity's streams and hears every marker change of theirs (DESIGN §9). */
   forward?: {
@@ -84,47 +85,82 @@ export function createStreamHandler(
       includeGlobal: query.include_global,
       types: query.type,
     };
-    const credentials = { psession: caller.psession, psessionHash: caller.psessionHash };
-    const identities = new Set<string>();
     // The stream's whole lifetime, which outlasts the request's span: it ends when the stream
     // does. A feed this stream starts loads its first list under it; later refreshes belong
     // to no request and are not traced.
     const lifetime = startSpan("live stream", c.get("trace") ?? UNTRACED, {
       "chat_list.stream.resumed": c.req.header("last-event-id") !== undefined,
     });
-    const opened = deps.streams.open({
-      feedKey: `${caller.psessionHash ?? "-"}\n${binding}`,
-      callerKey: caller.psessionHash ?? `address:${clientAddressOf(c, deps.clientAddress)}`,
-      identities,
-      lastEventId: c.req.header("last-event-id"),
-      ...(deps.cutConnection === undefined ? {} : { cut: () => deps.cutConnection?.(c) }),
-      onClose: (reason) => {
-        lifetime?.span.setAttribute("chat_list.stream.end", reason);
-        endSpan(lifetime, reason === "slow" ? "client too slow: dropped" : null);
-      },
-      feed: () => ({
-        refreshMs: deps.refreshMs,
-        minIntervalMs: deps.minIntervalMs,
-        ...(watchLocal === undefined ? {} : { watch: watchLocal(sourceQuery) }),
-        async load(reason) {
-          const trace = reason === "start" && lifetime !== null ? lifetime.context : UNTRACED;
-          const collected = await deps.collector.collect(sourceQuery, credentials, {
-            awaitRefresh: true,
-            ...(reason === "disk" ? { reload: localNames } : {}),
-            ...(trace === UNTRACED ? {} : { trace }),
-          });
-          for (const entry of collected)
-            if (typeof entry.identity === "string") identities.add(entry.identity);
-          const markers = await deps.readState.snapshot(readableSources(collected), trace);
-          return listBody(collected, markers, query.workspace_path);
-        },
+    const opened = deps.streams.open(
+      streamRequest(deps, {
+        feedKey: `${caller.psessionHash ?? "-"}\n${binding}`,
+        callerKey: caller.psessionHash ?? `address:${clientAddressOf(c, deps.clientAddress)}`,
+        lastEventId: c.req.header("last-event-id"),
+        cut: deps.cutConnection?.(c),
+        lifetime,
+        sourceQuery,
+        credentials: { psession: caller.psession, psessionHash: caller.psessionHash },
+        workspacePath: query.workspace_path,
+        localNames,
+        watch: watchLocal?.(sourceQuery),
       }),
-    });
+    );
     if (!opened.ok) {
       endSpan(lifetime, opened.reason);
       c.header("Retry-After", String(opened.retryAfterS));
       throw new ApiError(opened.status === 429 ? "too_many_streams" : "overloaded", opened.reason);
     }
     return c.body(opened.readable, 200, STREAM_HEADERS);
+  };
+}
+
+/**
+ * What opening one stream needs, built outside the handler so that nothing the stream keeps
+ * for its lifetime (the feed's loader, the close callback) holds on to the request's context.
+ */
+function streamRequest(
+  deps: StreamHandlerDeps,
+  stream: {
+    feedKey: string;
+    callerKey: string;
+    lastEventId: string | undefined;
+    cut: (() => void) | undefined;
+    lifetime: ReturnType<typeof startSpan>;
+    sourceQuery: SourceQuery;
+    credentials: { psession: string | null; psessionHash: string | null };
+    workspacePath: string | null;
+    localNames: ReadonlySet<string>;
+    watch: ((onChange: () => void) => Promise<() => void>) | undefined;
+  },
+): StreamRequest {
+  const { lifetime, sourceQuery, credentials } = stream;
+  const identities = new Set<string>();
+  return {
+    feedKey: stream.feedKey,
+    callerKey: stream.callerKey,
+    identities,
+    lastEventId: stream.lastEventId,
+    ...(stream.cut === undefined ? {} : { cut: stream.cut }),
+    onClose: (reason) => {
+      lifetime?.span.setAttribute("chat_list.stream.end", reason);
+      endSpan(lifetime, reason === "slow" ? "client too slow: dropped" : null);
+    },
+    feed: () => ({
+      refreshMs: deps.refreshMs,
+      minIntervalMs: deps.minIntervalMs,
+      ...(stream.watch === undefined ? {} : { watch: stream.watch }),
+      async load(reason) {
+        const trace = reason === "start" && lifetime !== null ? lifetime.context : UNTRACED;
+        const collected = await deps.collector.collect(sourceQuery, credentials, {
+          awaitRefresh: true,
+          ...(reason === "disk" ? { reload: stream.localNames } : {}),
+          ...(trace === UNTRACED ? {} : { trace }),
+        });
+        for (const entry of collected)
+          if (typeof entry.identity === "string") identities.add(entry.identity);
+        const markers = await deps.readState.snapshot(readableSources(collected), trace);
+        return listBody(collected, markers, stream.workspacePath);
+      },
+    }),
   };
 }
