@@ -13,7 +13,7 @@ import { type GatewayMetrics, noMetrics } from "../observability/metrics.js";
 import { createCollector } from "../sources/collect.js";
 import { createSources } from "../sources/create-sources.js";
 import type { LocalSourceFactory } from "../sources/local/index.js";
-import type { SourceLoad } from "../sources/source.js";
+import { estimatedLoadBytes, type SourceLoad } from "../sources/source.js";
 import { createMemoryReadMarkerStore } from "../state/memory-store.js";
 import type { ReadMarkerStore } from "../state/read-marker-store.js";
 import { createReadState } from "../state/read-state.js";
@@ -98,7 +98,10 @@ export function createApp(deps: AppDeps) {
   const cache = createSourceCache<SourceLoad>({
     ...config.cache,
     clock,
-    sizeOf: (load) => JSON.stringify(load.items).length,
+    // cache.maxBytes bounds what is held for callers in all: three quarters for source results,
+    // a quarter for the response memo (below).
+    maxBytes: Math.max(1024, Math.floor((config.cache.maxBytes * 3) / 4)),
+    sizeOf: estimatedLoadBytes,
   });
   const collector = createCollector({
     sources,
@@ -191,7 +194,7 @@ export function createApp(deps: AppDeps) {
     cursors,
     logger,
     cursorTtlMs,
-    maxBytes: Math.max(1024, Math.floor(config.cache.maxBytes / 2)),
+    maxBytes: Math.max(1024, Math.floor(config.cache.maxBytes / 4)),
     maxEntries: config.cache.maxEntries,
   });
   // Chained, so the app's type carries every route for hono/client (see AppType).

@@ -1,0 +1,64 @@
+// 60,000 distinct users through the cache (issue 16): live heap after a full collection, over
+// the heap with 500 users, against 1.5 × cache.maxBytes. In one process (node --expose-gc), the
+// portal answered in memory (ten chats a user), every other setting at its default.
+//
+//   npm run bench:users [-- 60000]
+import { parseConfig } from "../src/config/load.js";
+import { createApp } from "../src/http/app.js";
+
+const users = Number(process.argv[2] ?? 60_000);
+const chats = Array.from({ length: 10 }, (_, i) => ({
+  id: i + 1,
+  chat_type: "group",
+  name: `chat ${i}`,
+  description: "A chat about things",
+  visibility: "private",
+}));
+let userId = 0;
+const portal = async (url: string) => {
+  const path = new URL(url).pathname;
+  const json =
+    path === "/v1/users/me"
+      ? { id: ++userId }
+      : path.endsWith("/history")
+        ? [{ id: "1767225600000-0", type: "user", sender: { id: 0 } }]
+        : chats;
+  return new Response(JSON.stringify(json), { headers: { "content-type": "application/json" } });
+};
+const config = parseConfig({
+  sources: [{ kind: "portal", name: "portal", baseUrl: "http://portal.test" }],
+  rateLimit: { perMinute: 0 },
+  cache: { ttlMs: 600_000, staleIfErrorMs: 0 },
+});
+const app = createApp({ config, fetch: portal });
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error("run with node --expose-gc");
+const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+async function asUsers(from: number, count: number) {
+  for (let i = from; i < from + count; i++)
+    await (
+      await app.request("/api/chat-list", { headers: { cookie: `psession=user-${i}` } })
+    ).text();
+}
+await asUsers(10_000_000, 500); // warm-up: code paths, JIT, the chats' histories
+gc();
+const idle = process.memoryUsage();
+await asUsers(0, users);
+gc();
+const after = process.memoryUsage();
+const limit = 1.5 * config.cache.maxBytes;
+console.log(
+  JSON.stringify({
+    users,
+    cache_max_bytes_mib: mib(config.cache.maxBytes),
+    live_heap_mib: {
+      idle: mib(idle.heapUsed),
+      after: mib(after.heapUsed),
+      growth: mib(after.heapUsed - idle.heapUsed),
+    },
+    limit_mib: mib(limit),
+    within: after.heapUsed - idle.heapUsed <= limit,
+    rss_mib: { idle: mib(idle.rss), after: mib(after.rss) },
+  }),
+);
