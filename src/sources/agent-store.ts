@@ -4,8 +4,8 @@ import type { Clock } from "../core/clock.js";
 import type { AgentItem } from "../core/items.js";
 import { toIso } from "../core/timestamps.js";
 import type { UpstreamClient } from "../upstream/http-client.js";
-import { createLookupCache, uncountedNote } from "./lookups.js";
-import { type SessionSummary, sameWorkspace, sessionsUrl, summarizeSessions } from "./sessions.js";
+import { createLookupCache } from "./lookups.js";
+import { itemSessions, type SessionSummary, sameWorkspace, sessionsUrl } from "./sessions.js";
 import { queryScopedSource, type Source, type SourceLoad, type SourceQuery } from "./source.js";
 import {
   listIn,
@@ -111,37 +111,20 @@ export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStor
       const body = await deps.client.getJson(url, call);
       const { valid, dropped } = parseEach(listIn(body, "agents"), AgentUpstream);
       const shown = valid.filter((agent) => belongs(agent, query));
-      const results = await lookups.run(
-        shown.filter(needsLookup).map((agent) => {
-          const key = lookupKey(agent, query);
-          return {
-            key,
-            run: (lookupSignal: AbortSignal) =>
-              summarizeSessions(
-                deps.client,
-                key,
-                query.workspacePath,
-                { signal: lookupSignal, trace },
-                (s) => s.last_message_at ?? s.updated_at ?? s.created_at,
-              ),
-          };
-        }),
-        { signal, remainingMs },
+      const { summaries, note } = await itemSessions(
+        shown,
+        {
+          client: deps.client,
+          lookups,
+          needsLookup,
+          urlOf: (agent) => lookupKey(agent, query),
+          workspacePath: query.workspacePath,
+          timeOf: (session) => session.last_message_at ?? session.updated_at ?? session.created_at,
+          noun: { one: "agent", many: "agents" },
+        },
+        { signal, remainingMs, trace },
       );
-      signal.throwIfAborted();
-      const uncounted = { left: 0, failed: 0 };
-      const items = shown.map((agent) => {
-        if (!needsLookup(agent)) return toItem(agent, undefined, query);
-        const key = lookupKey(agent, query);
-        const summary = results.get(key);
-        if (summary === undefined) uncounted[results.failed(key) ? "failed" : "left"]++;
-        return toItem(agent, summary, query);
-      });
-      const note = uncountedNote(
-        uncounted,
-        { one: "agent", many: "agents" },
-        "session look-up cap",
-      );
+      const items = shown.map((agent, index) => toItem(agent, summaries[index], query));
       return { items, dropped, note };
     },
   });

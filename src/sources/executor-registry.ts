@@ -4,8 +4,8 @@ import type { Clock } from "../core/clock.js";
 import type { ExecutorItem } from "../core/items.js";
 import { toIso } from "../core/timestamps.js";
 import type { UpstreamClient } from "../upstream/http-client.js";
-import { createLookupCache, uncountedNote } from "./lookups.js";
-import { type SessionSummary, sessionsUrl, summarizeSessions } from "./sessions.js";
+import { createLookupCache } from "./lookups.js";
+import { itemSessions, type SessionSummary, sessionsUrl } from "./sessions.js";
 import { queryScopedSource, type Source, type SourceLoad } from "./source.js";
 import {
   listIn,
@@ -103,37 +103,20 @@ export function createExecutorRegistrySource(
       });
       const body = await deps.client.getJson(url, call);
       const { valid, dropped } = parseEach(listIn(body, "executors"), ExecutorUpstream);
-      const results = await lookups.run(
-        valid.filter(needsLookup).map((executor) => {
-          const key = lookupKey(executor, workspacePath);
-          return {
-            key,
-            run: (lookupSignal: AbortSignal) =>
-              summarizeSessions(
-                deps.client,
-                key,
-                workspacePath,
-                { signal: lookupSignal, trace },
-                (s) => s.updated_at ?? s.last_active ?? s.created_at,
-              ),
-          };
-        }),
-        { signal, remainingMs },
+      const { summaries, note } = await itemSessions(
+        valid,
+        {
+          client: deps.client,
+          lookups,
+          needsLookup,
+          urlOf: (executor) => lookupKey(executor, workspacePath),
+          workspacePath,
+          timeOf: (session) => session.updated_at ?? session.last_active ?? session.created_at,
+          noun: { one: "executor", many: "executors" },
+        },
+        { signal, remainingMs, trace },
       );
-      signal.throwIfAborted();
-      const uncounted = { left: 0, failed: 0 };
-      const items = valid.map((executor) => {
-        if (!needsLookup(executor)) return toItem(executor, undefined);
-        const key = lookupKey(executor, workspacePath);
-        const summary = results.get(key);
-        if (summary === undefined) uncounted[results.failed(key) ? "failed" : "left"]++;
-        return toItem(executor, summary);
-      });
-      const note = uncountedNote(
-        uncounted,
-        { one: "executor", many: "executors" },
-        "session look-up cap",
-      );
+      const items = valid.map((executor, index) => toItem(executor, summaries[index]));
       return { items, dropped, note };
     },
   });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { newest } from "../core/timestamps.js";
 import { normalizeWorkspacePath } from "../core/workspace-path.js";
 import type { UpstreamCall, UpstreamClient } from "../upstream/http-client.js";
+import { type LookupCache, uncountedNote } from "./lookups.js";
 import { listIn, parseEach, tolerantObject, UpstreamTimestamp, withQuery } from "./tolerant.js";
 
 /** A session as registries and stores list them; only what counts and dates it. */
@@ -52,4 +53,57 @@ export async function summarizeSessions(
       sameWorkspace(session.workspace_path, workspacePath),
   );
   return { sessionCount: counted.length, lastActiveMs: newest(counted.map(timeOf)) };
+}
+
+export interface ItemSessions<T> {
+  client: UpstreamClient;
+  lookups: LookupCache<SessionSummary>;
+  /** Whether an item was listed without its counts (so its sessions are looked up). */
+  needsLookup(item: T): boolean;
+  /** The item's sessions URL (see sessionsUrl): also its look-up's key. */
+  urlOf(item: T): string;
+  workspacePath: string | null;
+  timeOf(session: UpstreamSession): number | null;
+  /** What the items are called in the source's note. */
+  noun: { one: string; many: string };
+}
+
+/**
+ * The session summaries of items a registry or store listed without their counts, within the
+ * look-up cache's per-request cap (undefined for an item not counted, and for one that needed
+ * no look-up), and the note that says how many were left uncounted.
+ */
+export async function itemSessions<T>(
+  items: readonly T[],
+  options: ItemSessions<T>,
+  context: { signal: AbortSignal; remainingMs(): number; trace?: UpstreamCall["trace"] },
+): Promise<{ summaries: (SessionSummary | undefined)[]; note: string | null }> {
+  const { signal, remainingMs, trace } = context;
+  const results = await options.lookups.run(
+    items.filter(options.needsLookup).map((item) => {
+      const key = options.urlOf(item);
+      return {
+        key,
+        run: (lookupSignal: AbortSignal) =>
+          summarizeSessions(
+            options.client,
+            key,
+            options.workspacePath,
+            { signal: lookupSignal, trace },
+            options.timeOf,
+          ),
+      };
+    }),
+    { signal, remainingMs },
+  );
+  signal.throwIfAborted();
+  const uncounted = { left: 0, failed: 0 };
+  const summaries = items.map((item) => {
+    if (!options.needsLookup(item)) return undefined;
+    const key = options.urlOf(item);
+    const summary = results.get(key);
+    if (summary === undefined) uncounted[results.failed(key) ? "failed" : "left"]++;
+    return summary;
+  });
+  return { summaries, note: uncountedNote(uncounted, options.noun, "session look-up cap") };
 }
