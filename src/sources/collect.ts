@@ -13,34 +13,13 @@ import {
   type TraceContext,
   UNTRACED,
 } from "../observability/tracing.js";
-import { createDeadline } from "../upstream/deadline.js";
+import { createDeadline, raceAbort } from "../upstream/deadline.js";
 import { UpstreamError } from "../upstream/upstream-error.js";
 import { type CircuitBreaker, createCircuitBreaker } from "./circuit-breaker.js";
 import type { Credentials, Source, SourceLoad, SourcePlan, SourceQuery } from "./source.js";
+import { classify, SourceFailure, type SourceReport, type SourceStatus } from "./source-report.js";
 
-export const SOURCE_STATUSES = [
-  "ok",
-  "stale",
-  "error",
-  "timeout",
-  "unauthorized",
-  "skipped",
-] as const;
-export type SourceStatus = (typeof SOURCE_STATUSES)[number];
-
-/** What the response says about one source. */
-export interface SourceReport {
-  name: string;
-  kind: string;
-  status: SourceStatus;
-  item_count: number;
-  duration_ms: number;
-  age_ms: number | null;
-  error: string | null;
-  /** What a sidebar or an operator should know although the source answered (a workspace it
-   * refused, chats it could not date yet, files it counted from their tail); null otherwise. */
-  note: string | null;
-}
+export { SOURCE_STATUSES, type SourceReport, type SourceStatus } from "./source-report.js";
 
 export interface Collected {
   report: SourceReport;
@@ -78,26 +57,6 @@ export interface CollectOptions {
   /** The request's span: each source gets a span under it. Absent: no spans (a live feed's
    * refresh loop, which belongs to no request). */
   trace?: TraceContext;
-}
-
-type Failure = { status: "error" | "timeout" | "unauthorized"; reason: string };
-
-/** Turns whatever a load threw into a status and a reason that is safe to show a client. */
-function classify(error: unknown, timedOut: boolean, timeoutMs: number): Failure {
-  if (error instanceof UpstreamError) {
-    if (error.kind === "timeout")
-      return { status: "timeout", reason: `no answer within ${timeoutMs} ms` };
-    if (error.unauthorized) return { status: "unauthorized", reason: error.message };
-    return { status: "error", reason: error.message };
-  }
-  if (timedOut) return { status: "timeout", reason: `no answer within ${timeoutMs} ms` };
-  return { status: "error", reason: "internal error in the source adapter" };
-}
-
-class SourceFailure extends Error {
-  constructor(readonly failure: Failure) {
-    super(failure.reason);
-  }
 }
 
 /** The items of a source that yielded none: one shared array, for identity checks. */
@@ -352,16 +311,3 @@ export function createCollector(options: CollectorOptions) {
 }
 
 export type Collector = ReturnType<typeof createCollector>;
-
-/** Settles with `work`, or rejects as soon as `signal` fires, whichever is first. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => {}); // settles later on its own; nobody is waiting for it any more
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}

@@ -24,3 +24,16 @@ export function createDeadline(ms: number, parent?: AbortSignal): Deadline {
     },
   };
 }
+
+/** Settles with `work`, or rejects as soon as `signal` fires, whichever is first. */
+export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => {}); // settles later on its own; nobody is waiting for it any more
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
