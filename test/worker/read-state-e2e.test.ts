@@ -25,8 +25,11 @@ async function deployed() {
   const { server, history } = await startFakePortal(async (routes) => upstreams.add(routes));
   const bindings = {
     ...env,
+    // Over several lines, as a config file (or wrangler.toml's [vars]) usually is.
     CHAT_LIST_CONFIG_JSON: JSON.stringify(
       uncachedPortalConfig(server.url, { live: { refreshMs: 60_000, minIntervalMs: 0 } }),
+      null,
+      2,
     ),
   };
   const call = async (path: string, init: RequestInit = {}) => {

@@ -12,10 +12,13 @@ import type { FetchLike } from "../../upstream/http-client.js";
 import { createDurableObjectStore } from "./durable-object-store.js";
 import type { ReadStateObject } from "./read-state-object.js";
 
-export type Gateway = { app: App; error?: undefined } | { app?: undefined; error: ConfigError };
+export type Gateway =
+  | { app: App; error?: undefined; shutdown(): void }
+  | { app?: undefined; error: ConfigError; shutdown?: undefined };
 
 /** The header that hands a stream's object the config the Worker runs, so both serve the same
- * sources (set by the Worker; a client cannot reach an object directly). */
+ * sources (set by the Worker; a client cannot reach an object directly). URI-encoded: a config
+ * is JSON over several lines, and a header value may hold no line break. */
 export const CONFIG_HEADER = "x-chat-list-config";
 
 export interface WorkerGatewayOptions {
@@ -63,7 +66,14 @@ export function createWorkerGateway(
     const clientAddress = (c: Context) => c.req.header("cf-connecting-ip");
     const { readState, inObject } = options;
     const streamsHere = inObject !== undefined || readState === undefined;
+    const live = createLiveStreams({
+      ...config.live,
+      clock: { now: () => Date.now() },
+      logger,
+      timers: { setTimeout, clearTimeout },
+    });
     return {
+      shutdown: () => live.shutdown(),
       app: createApp({
         config,
         fetch,
@@ -72,18 +82,13 @@ export function createWorkerGateway(
         // An object lives on after its response; a Worker invocation must be told to.
         waitUntilFromExecutionCtx: inObject === undefined,
         readMarkers: workerReadMarkers(config, options, logger),
-        live: createLiveStreams({
-          ...config.live,
-          clock: { now: () => Date.now() },
-          logger,
-          timers: { setTimeout, clearTimeout },
-        }),
+        live,
         ...(streamsHere
           ? {}
           : {
               forwardStream: async (identity, request) => {
                 const headers = new Headers(request.headers);
-                headers.set(CONFIG_HEADER, configText ?? "{}");
+                headers.set(CONFIG_HEADER, encodeURIComponent(configText ?? "{}"));
                 const stub = readState.get(readState.idFromName(identity));
                 const answer = await stub.fetch(new Request(request, { headers }));
                 // A fetched response's headers are immutable; this isolate's middleware adds its

@@ -65,7 +65,9 @@ interface ObjectEnv {
  */
 export class ReadStateObject extends DurableObject<ObjectEnv> {
   private readonly changes = createChangeHub();
-  private gateway: { configText: string | undefined; built: Gateway } | undefined;
+  private gateway:
+    | { configText: string | undefined; built: Gateway; unsubscribe: Array<() => void> }
+    | undefined;
 
   constructor(ctx: DurableObjectState, env: ObjectEnv) {
     super(ctx, env);
@@ -110,12 +112,22 @@ export class ReadStateObject extends DurableObject<ObjectEnv> {
 
   /** A stream request the Worker handed over (GET /api/chat-list/stream of this identity). */
   override async fetch(request: Request): Promise<Response> {
-    const configText = request.headers.get(CONFIG_HEADER) ?? this.env.CHAT_LIST_CONFIG_JSON;
+    const handed = request.headers.get(CONFIG_HEADER);
+    const configText =
+      handed === null ? this.env.CHAT_LIST_CONFIG_JSON : decodeURIComponent(handed);
     let gateway = this.gateway;
     if (gateway === undefined || gateway.configText !== configText) {
+      // A new config (a deploy): the old gateway's streams end (clients reconnect to this one)
+      // and it stops hearing this object's marks, so nothing of it is kept.
+      gateway?.built.shutdown?.();
+      for (const off of gateway?.unsubscribe ?? []) off();
+      const unsubscribe: Array<() => void> = [];
       gateway = {
         configText,
-        built: createWorkerGateway(configText, { inObject: { readMarkers: this.store() } }),
+        built: createWorkerGateway(configText, {
+          inObject: { readMarkers: this.store(unsubscribe) },
+        }),
+        unsubscribe,
       };
       this.gateway = gateway;
     }
@@ -124,8 +136,9 @@ export class ReadStateObject extends DurableObject<ObjectEnv> {
     return built.app.fetch(request);
   }
 
-  /** This object's markers as a ReadMarkerStore, for the gateway that serves its streams. */
-  private store(): ReadMarkerStore {
+  /** This object's markers as a ReadMarkerStore, for the gateway that serves its streams;
+   * every subscription it hands out is collected in `subscriptions`. */
+  private store(subscriptions: Array<() => void>): ReadMarkerStore {
     const toMap = (entries: MarkerEntry[]) =>
       new Map(entries.map(({ itemId, position }) => [itemId, position]));
     return {
@@ -137,7 +150,11 @@ export class ReadStateObject extends DurableObject<ObjectEnv> {
         return { markers: toMap(result.markers), changed: result.changed };
       },
       setIfAbsent: async (_identity, entries) => toMap(this.setMarkersIfAbsent([...entries])),
-      subscribe: (listener) => this.changes.subscribe(listener),
+      subscribe: (listener) => {
+        const off = this.changes.subscribe(listener);
+        subscriptions.push(off);
+        return off;
+      },
       check: async () => {
         this.ping();
       },
