@@ -1,8 +1,13 @@
 import type { Timers } from "./feed.js";
 
 /** Watches one directory's entries (and their contents' changes); null when it cannot (the
- * directory is missing). The Node entry implements it with fs.watch. */
-export type WatchDir = (dir: string, onChange: () => void) => (() => void) | null;
+ * directory is missing). `onGone` is called if the watch ends by itself (the directory was
+ * removed). The Node entry implements it with fs.watch. */
+export type WatchDir = (
+  dir: string,
+  onChange: () => void,
+  onGone: () => void,
+) => (() => void) | null;
 
 export interface DiskWatchersOptions {
   watch: WatchDir;
@@ -37,8 +42,14 @@ export function createDiskWatchers(options: DiskWatchersOptions) {
       if (entry === undefined) {
         if (watched.size >= options.maxDirs) continue;
         const listeners = new Set<() => void>();
-        const close = options.watch(dir, () => {
+        const notify = () => {
           for (const each of listeners) each();
+        };
+        // A watch that ended by itself is forgotten, so the next watch of the folder (its feed
+        // watches again after every change) starts a new one.
+        const close = options.watch(dir, notify, () => {
+          if (watched.get(dir)?.listeners === listeners) watched.delete(dir);
+          notify();
         });
         if (close === null) continue;
         entry = { close, listeners };

@@ -173,7 +173,10 @@ export function createFeed(options: FeedOptions) {
       );
     loading = options
       .load(reason)
-      .then(apply, (error: unknown) =>
+      .then(apply)
+      // A failed load, or a failure while applying it (building a patch, a stream's send):
+      // logged, and the loop goes on.
+      .catch((error: unknown) =>
         options.logger.warn({ event: "live_refresh_failed", reason: String(error) }),
       )
       .finally(() => {

@@ -91,10 +91,23 @@ export function createReadState(options: ReadStateOptions) {
   let downUntil = 0;
   let downReason: string | null = null;
 
+  // One counter for every identity: an identity forgotten by the LRU and seen again never gets
+  // a version it had before, which a memoized response could otherwise match.
+  let versions = 0;
+  function bump(entry: IdentityMarkers): void {
+    entry.covered = new WeakSet();
+    entry.version = ++versions;
+  }
+
   function entryOf(identity: string): IdentityMarkers {
     let entry = cache.get(identity);
     if (entry === undefined) {
-      entry = { markers: new Map(), version: 0, loadedAt: clock.now(), covered: new WeakSet() };
+      entry = {
+        markers: new Map(),
+        version: ++versions,
+        loadedAt: clock.now(),
+        covered: new WeakSet(),
+      };
       cache.set(identity, entry);
     }
     return entry;
@@ -105,8 +118,7 @@ export function createReadState(options: ReadStateOptions) {
     if (entry === undefined) return;
     if (itemIds.length === 0) entry.markers.clear();
     else for (const id of itemIds) entry.markers.delete(id);
-    entry.covered = new WeakSet();
-    entry.version++;
+    bump(entry);
   }
   const unsubscribe = store.subscribe((change) => changed(change.identity, change.itemIds));
 
@@ -118,7 +130,10 @@ export function createReadState(options: ReadStateOptions) {
       return;
     }
     const ids = [...entry.markers.keys()];
+    const readAt = entry.version;
     const fresh = await store.read(identity, ids);
+    // A mark made while the read was on its way is newer than what it brought back.
+    if (entry.version !== readAt) return;
     let differs = false;
     for (const id of ids) {
       const before = entry.markers.get(id) ?? null;
@@ -130,10 +145,7 @@ export function createReadState(options: ReadStateOptions) {
       entry.markers.set(id, after);
     }
     entry.loadedAt = clock.now();
-    if (differs) {
-      entry.covered = new WeakSet();
-      entry.version++;
-    }
+    if (differs) bump(entry);
   }
 
   async function load(source: ReadableSource, trace: TraceContext): Promise<void> {
@@ -142,7 +154,10 @@ export function createReadState(options: ReadStateOptions) {
     if (entry.covered.has(source.unread)) return;
     const missing = [...source.unread.keys()].filter((id) => !entry.markers.has(id));
     if (missing.length > 0) {
+      const readAt = entry.version;
       const found = await store.read(source.identity, missing);
+      // Marks made meanwhile cleared what they changed: read again next time, not this answer.
+      if (entry.version !== readAt) return;
       for (const id of missing) entry.markers.set(id, found.get(id) ?? null);
     }
     await firstSightAndOwnMessages(source, entry, trace);
@@ -226,10 +241,7 @@ export function createReadState(options: ReadStateOptions) {
     downUntil = 0;
     const entry = entryOf(identity);
     for (const [itemId, position] of result.markers) entry.markers.set(itemId, position);
-    if (result.changed.length > 0) {
-      entry.covered = new WeakSet();
-      entry.version++;
-    }
+    if (result.changed.length > 0) bump(entry);
     return result;
   }
 

@@ -135,3 +135,37 @@ describe("read markers end to end (one gateway, a loopback portal)", () => {
     expect(await notJson.json()).toMatchObject({ code: "invalid_body" });
   });
 });
+
+describe("the read-marker cache", () => {
+  it("keeps a mark made while an older read of the same markers was on its way", async () => {
+    const { createMemoryReadMarkerStore } = await import("../../src/state/memory-store.js");
+    const { createReadState } = await import("../../src/state/read-state.js");
+    const { silentLogger } = await import("../../src/core/logger.js");
+    const store = createMemoryReadMarkerStore();
+    let release: () => void = () => {};
+    let slow = false;
+    const slowStore = {
+      ...store,
+      subscribe: store.subscribe,
+      async read(identity: string, ids: readonly string[]) {
+        const answer = await store.read(identity, ids);
+        if (slow) await new Promise<void>((resolve) => (release = resolve));
+        return answer;
+      },
+    };
+    const clock = { now: () => 0 };
+    const state = createReadState({ store: slowStore, clock, logger: silentLogger });
+    const unread = new Map([
+      ["gc-1", { kind: "viben" as const, seenMs: null, countedMs: [1, 2, 3] }],
+    ]);
+    slow = true;
+    const snapshot = state.snapshot([{ identity: "local", unread }]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await state.markRead("local", [{ itemId: "gc-1", position: { ms: 3, seq: 0 } }]);
+    release();
+    await snapshot;
+    slow = false;
+    const after = await state.snapshot([{ identity: "local", unread }]);
+    expect(after.markersOf("local")?.get("gc-1")).toEqual({ ms: 3, seq: 0 });
+  });
+});

@@ -4,12 +4,15 @@ import type { WatchDir } from "../../live/disk-watchers.js";
 /**
  * fs.watch on one directory (inotify on Linux: entries added, removed, renamed, and files in it
  * written). Not persistent, so a watcher never keeps the process alive; an error (the directory
- * removed) closes it quietly — the refresh loop still covers that directory.
+ * removed) closes it and says so, and the directory is watched again once it is back.
  */
-export const watchDir: WatchDir = (dir, onChange) => {
+export const watchDir: WatchDir = (dir, onChange, onGone) => {
   try {
     const watcher = watch(dir, { persistent: false }, () => onChange());
-    watcher.on("error", () => watcher.close());
+    watcher.on("error", () => {
+      watcher.close();
+      onGone();
+    });
     return () => watcher.close();
   } catch {
     return null;

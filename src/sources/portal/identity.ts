@@ -18,6 +18,8 @@ export interface IdentityOptions {
   logger: Logger;
   /** How long a session's identity is reused. */
   ttlMs: number;
+  /** How long one who-am-I call may take (the source's timeout). */
+  timeoutMs: number;
 }
 
 /**
@@ -31,7 +33,9 @@ export function createIdentityResolver(options: IdentityOptions) {
   const inflight = new Map<string, Promise<IdentityResult>>();
 
   async function ask(cookie: string, callerKey: string, call: UpstreamCall) {
-    const { signal } = call;
+    // The call is shared by every request of the session that asks meanwhile, so it runs on a
+    // deadline of its own: one caller giving up (a stream's short wait) does not end it for all.
+    const signal = AbortSignal.timeout(options.timeoutMs);
     // Spent as the session's (whose identity this call is to learn), not yet as a user's.
     if (!options.budgets.take(callerKey))
       return { identity: null, reason: "not known yet (portal budget)" };
@@ -39,7 +43,8 @@ export function createIdentityResolver(options: IdentityOptions) {
     try {
       const body = await options.client.getJson(`${options.baseUrl}/v1/users/me`, {
         headers: { cookie: `psession=${cookie}` },
-        ...call,
+        signal,
+        ...(call.trace === undefined ? {} : { trace: call.trace }),
       });
       const parsed = MeUpstream.safeParse(body);
       if (!parsed.success) return { identity: null, reason: "the portal's /users/me has no id" };

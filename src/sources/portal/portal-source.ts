@@ -39,6 +39,7 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
     budgets,
     logger: deps.logger,
     ttlMs: config.identityTtlMs,
+    timeoutMs: config.timeoutMs,
   });
 
   async function load(cookie: string, context: LoadContext) {
