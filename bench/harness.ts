@@ -131,17 +131,33 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/**
+ * The URL a child prints once it listens. Its output is read only until then: the request log
+ * that follows is drained unread (`resume`), since matching a growing string against every new
+ * chunk made this process, which also serves the upstreams, compete with the gateway for CPU.
+ */
 function waitForUrl(child: ChildProcess, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
     let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = pattern.exec(output);
-      if (match?.[1]) resolve(match[1]);
+    const stop = () => {
+      child.stdout?.off("data", onData);
+      child.stderr?.off("data", onData);
+      child.off("exit", onExit);
+      child.stdout?.resume();
+      child.stderr?.resume();
     };
+    const onData = (chunk: Buffer) => {
+      output = (output + chunk).slice(-8192);
+      const match = pattern.exec(output);
+      if (!match?.[1]) return;
+      stop();
+      resolve(match[1]);
+    };
+    const onExit = (code: number | null) =>
+      reject(new Error(`exited ${code}: ${output.slice(-2000)}`));
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`exited ${code}: ${output.slice(-2000)}`)));
+    child.on("exit", onExit);
   });
 }
 
@@ -225,13 +241,21 @@ export async function builtGateway(
   };
 }
 
-/** A bare Hono app in its own process answering every GET with `body` (the ceiling). */
-export async function bareServer(body: Uint8Array): Promise<Gateway> {
+/** A bare Hono app in its own process answering every GET with `body` (the ceiling); with
+ * `headers`, sending those headers too, as a plain object (the cheapest way through Hono). */
+export async function bareServer(
+  body: Uint8Array,
+  headers?: Record<string, string>,
+): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), "chat-list-bench-bare-"));
   const file = join(dir, "body.json");
   writeFileSync(file, body);
   const child = spawnGroup(process.execPath, [join(ROOT, "bench/bare-server.mjs")], {
-    env: { ...process.env, BARE_BODY_FILE: file },
+    env: {
+      ...process.env,
+      BARE_BODY_FILE: file,
+      ...(headers === undefined ? {} : { BARE_HEADERS_JSON: JSON.stringify(headers) }),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const url = await waitForUrl(child, /listening (\S+)/);
@@ -253,36 +277,68 @@ export const median = (values: readonly number[]) => {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
-export async function workerdGateway(config: unknown): Promise<Gateway> {
+/** `wrangler dev` (workerd, offline) on a free loopback port, from `cwd` with `args` added;
+ * ready once `probe` answers 200. */
+async function wranglerDev(args: string[], cwd: string, probe: string): Promise<Gateway> {
   const port = await freePort();
   const child = spawnGroup(
     join(ROOT, "node_modules/.bin/wrangler"),
-    [
-      "dev",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--var",
-      `CHAT_LIST_CONFIG_JSON:${JSON.stringify(config)}`,
-      "--log-level",
-      "warn",
-    ],
+    ["dev", ...args, "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn"],
     {
+      cwd,
       env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
+  child.stdout?.resume();
+  child.stderr?.resume();
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 120; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    if ((await fetch(`${url}/healthz`).catch(() => null))?.ok) break;
+    if ((await fetch(`${url}${probe}`).catch(() => null))?.ok) break;
   }
   return {
     url,
     pid: child.pid as number,
     // wrangler, workerd and esbuild: the whole group, waited for until it is gone.
     stop: () => endGroup(child.pid as number),
+  };
+}
+
+/** The gateway's Worker (this checkout's wrangler.toml) under wrangler dev. */
+export function workerdGateway(config: unknown): Promise<Gateway> {
+  return wranglerDev(
+    ["--var", `CHAT_LIST_CONFIG_JSON:${JSON.stringify(config)}`],
+    ROOT,
+    "/healthz",
+  );
+}
+
+/** The Worker ceiling: a bare Worker — no framework, one fetch handler — under the same
+ * wrangler dev, answering every request with `body` as application/json. */
+export async function bareWorker(body: string): Promise<Gateway> {
+  const dir = mkdtempSync(join(tmpdir(), "chat-list-bench-bare-worker-"));
+  const compatibilityDate =
+    /compatibility_date\s*=\s*"([^"]+)"/.exec(
+      readFileSync(join(ROOT, "wrangler.toml"), "utf8"),
+    )?.[1] ?? "2026-01-01";
+  writeFileSync(
+    join(dir, "worker.mjs"),
+    `const body = ${JSON.stringify(body)};\n` +
+      `const init = { headers: { "content-type": "application/json" } };\n` +
+      "export default { fetch() { return new Response(body, init); } };\n",
+  );
+  const worker = await wranglerDev(
+    ["worker.mjs", "--name", "bare-ceiling", "--compatibility-date", compatibilityDate],
+    dir,
+    "/",
+  );
+  return {
+    ...worker,
+    stop: async () => {
+      await worker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
