@@ -3,6 +3,7 @@ import type { RequestIdVariables } from "hono/request-id";
 import type { TraceContext } from "../observability/tracing.js";
 import type { SourceReport } from "../sources/collect.js";
 import type { Caller } from "./credentials.js";
+import type { RawRequestHeaders } from "./request-header.js";
 
 /** Per-request values shared by middleware and handlers. */
 export interface AppVariables extends RequestIdVariables {
@@ -19,6 +20,8 @@ export interface AppVariables extends RequestIdVariables {
   clientAddress?: string;
   /** The request's span, set by observeRequest: the parent of the work the request causes. */
   trace?: TraceContext;
+  /** The runtime's parsed request headers, where it has them (see headerOf). */
+  rawHeaders?: RawRequestHeaders;
   /** Set by the Worker entry: keeps background cache refreshes alive after the response. */
   waitUntil?: (work: Promise<unknown>) => void;
 }

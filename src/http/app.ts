@@ -1,8 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
-import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import { createSourceCache } from "../cache/source-cache.js";
 import type { Config } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
@@ -39,6 +37,8 @@ import { urlLimit } from "./middleware/url-limit.js";
 import { OPENAPI_CONFIG, registerSecuritySchemes } from "./openapi.js";
 import { createReadHandler } from "./read/read.handler.js";
 import { readRoute } from "./read/read.routes.js";
+import type { RawHeadersOf } from "./request-header.js";
+import { requestFrame } from "./response-headers.js";
 import { createStreamHandler } from "./stream/stream.handler.js";
 import { LivePatchSchema, streamRoute } from "./stream/stream.routes.js";
 
@@ -57,6 +57,9 @@ export interface AppDeps {
   docsAssets?: DocsAssetReader;
   /** The client's address for rate limits and logs, where the runtime knows it. */
   clientAddress?: ClientAddressResolver;
+  /** Node: the request's headers as Node parsed them (node-server's IncomingMessage), read
+   * instead of building a web Headers object on every request. */
+  rawHeadersOf?: RawHeadersOf;
   /** Whether the server listens on a loopback address: then only loopback Hosts (and
    * http.allowedHosts) are answered, against DNS rebinding (DESIGN §10). */
   loopbackListener?: boolean;
@@ -139,12 +142,10 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const clientAddress = deps.clientAddress ?? (() => undefined);
   const { http } = config;
-  // A client's id is kept only when short and of [A-Za-z0-9_=-] (hono checks the characters),
-  // since it goes into every log line and problem body; otherwise one is generated.
-  app.use(requestId({ limitLength: 64 }));
+  // The request id, and on the way out the security headers and X-Request-Id on every response.
+  app.use(requestFrame(deps.rawHeadersOf ?? (() => undefined)));
   app.use(observeRequest(metrics));
   app.use(requestLog({ logger, clock, clientAddress }));
-  app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginEmbedderPolicy: false }));
   const loopbackListener = deps.loopbackListener ?? false;
   if (loopbackListener || http.allowedHosts.length > 0)
     app.use(hostGuard({ loopbackListener, allowedHosts: http.allowedHosts }));

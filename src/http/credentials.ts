@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { sha256Hex } from "../cache/cache-key.js";
 import type { AppEnv } from "./app-env.js";
+import { headerOf } from "./request-header.js";
 
 /** RFC 6265 cookie-octets: what a cookie value may hold, so it can be forwarded verbatim. */
 const COOKIE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]{1,4096}$/;
@@ -28,12 +29,27 @@ export interface Caller {
   psessionHash: string | null;
 }
 
+/** Session hashes of recent callers: a sidebar sends the same cookie on every request, and
+ * hashing it each time was a visible part of a cached answer. Emptied when full. */
+const recentHashes = new Map<string, string>();
+const RECENT_HASHES = 4096;
+
+function sessionHash(psession: string): string {
+  let hash = recentHashes.get(psession);
+  if (hash === undefined) {
+    if (recentHashes.size >= RECENT_HASHES) recentHashes.clear();
+    hash = sha256Hex(psession);
+    recentHashes.set(psession, hash);
+  }
+  return hash;
+}
+
 /** The request's caller, read and hashed once per request and kept on the context. */
 export function callerOf(c: Context<AppEnv>): Caller {
   let caller = c.get("caller");
   if (caller === undefined) {
-    const psession = psessionFrom(c.req.header("cookie"));
-    caller = { psession, psessionHash: psession === null ? null : sha256Hex(psession) };
+    const psession = psessionFrom(headerOf(c, "cookie"));
+    caller = { psession, psessionHash: psession === null ? null : sessionHash(psession) };
     c.set("caller", caller);
   }
   return caller;

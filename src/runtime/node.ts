@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -5,6 +6,7 @@ import { ConfigError } from "../config/load.js";
 import { systemClock } from "../core/clock.js";
 import { createJsonLogger } from "../core/logger.js";
 import { createApp } from "../http/app.js";
+import { headerOf } from "../http/request-header.js";
 import { createLiveStreams } from "../live/streams.js";
 import { createLocalSourceFactory } from "../sources/local/index.js";
 import { isLoopbackAddress } from "./node/client-address.js";
@@ -57,7 +59,10 @@ async function start(): Promise<void> {
       toolEnv: settings.toolEnv,
     }),
     clientAddress: (c) =>
-      settings.clientAddress(getConnInfo(c).remote.address, c.req.header("x-forwarded-for")),
+      settings.clientAddress(getConnInfo(c).remote.address, headerOf(c, "x-forwarded-for")),
+    // node-server keeps Node's own IncomingMessage in the context: its parsed headers are
+    // read directly instead of a web Headers object built from them (see headerOf).
+    rawHeadersOf: (c) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers,
     loopbackListener: isLoopbackAddress(host),
     docsAssets: createDocsAssetReader(),
     watchDir,

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { describe, expect, it } from "vitest";
 import { useNodeEntry } from "../support/node-entry.js";
 import { rawRequest } from "../support/raw-http.js";
@@ -68,5 +69,78 @@ describe("the Node entry's front door (DESIGN §10)", () => {
     const { list } = await entryWith(limited(false));
     expect([await from(list, "203.0.113.1"), await from(list, "203.0.113.2")]).toEqual([200, 200]);
     expect(await from(list, "203.0.113.3")).toBe(429);
+  });
+
+  // The warm list is answered with plain header objects, not a web Headers object; whatever the
+  // path, the same security headers and request id must still go out with every answer.
+  it("sends the security headers and the request id on the list, a 304, a problem and the docs", async () => {
+    const registry = await upstream({ "/executors": executorsReply("CODEX") });
+    const { list } = await entryWith(configFor({ registry }));
+    const security = {
+      "cross-origin-opener-policy": "same-origin",
+      "origin-agent-cluster": "?1",
+      "referrer-policy": "no-referrer",
+      "strict-transport-security": "max-age=15552000; includeSubDomains",
+      "x-content-type-options": "nosniff",
+      "x-dns-prefetch-control": "off",
+      "x-download-options": "noopen",
+      "x-frame-options": "SAMEORIGIN",
+      "x-permitted-cross-domain-policies": "none",
+      "x-xss-protection": "0",
+    };
+    const cold = await rawRequest(list.href, { headers: { "x-request-id": "client-id-1" } });
+    const warm = await rawRequest(list.href, { headers: { "x-request-id": "client-id-2" } });
+    const etag = String(warm.headers.etag);
+    const unchanged = await rawRequest(list.href, { headers: { "if-none-match": etag } });
+    const bad = await rawRequest(`${list.href}?limit=0`, {
+      headers: { "x-request-id": "bad id!" },
+    });
+    const docs = await rawRequest(new URL("/docs", list).href);
+    expect([cold.status, warm.status, unchanged.status, bad.status, docs.status]).toEqual([
+      200, 200, 304, 400, 200,
+    ]);
+    for (const response of [cold, warm, unchanged, bad, docs])
+      expect(response.headers).toMatchObject(security);
+    expect([cold.headers["x-request-id"], warm.headers["x-request-id"]]).toEqual([
+      "client-id-1",
+      "client-id-2",
+    ]);
+    // An id that is not of [A-Za-z0-9_=-] is replaced, and the problem body names the new one.
+    expect(bad.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(bad.body).request_id).toBe(bad.headers["x-request-id"]);
+    expect(warm.headers).toMatchObject({
+      "cache-control": "private, no-cache",
+      "content-type": "application/json",
+      "x-chat-list-complete": "true",
+      "content-length": String(Buffer.byteLength(warm.body)),
+    });
+    expect(unchanged.headers.etag).toBe(etag);
+    expect(unchanged.body).toBe("");
+    expect(registry.callsTo("/executors")).toHaveLength(1);
+  });
+
+  it("reads a session cookie sent in two Cookie headers, as Node joins them", async () => {
+    const portal = await upstream({
+      "/v1/users/me": { json: { id: "u1" } },
+      "/v1/portal/chats": { json: [{ id: 1, chat_type: "group", name: "one" }] },
+      "/v1/portal/chats/1/history": { json: [] },
+    });
+    const { list } = await entryWith(configFor({ portal }));
+    const response = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        list,
+        {
+          headers: ["Host", list.host, "Cookie", "a=1", "Cookie", "psession=two-headers"],
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(response).toBe(200);
+    expect(portal.callsTo("/v1/portal/chats")[0]?.headers.cookie).toBe("psession=two-headers");
   });
 });

@@ -8,6 +8,8 @@ import { readableSources, withUnreadCounts } from "../../state/unread-counts.js"
 import type { AppEnv } from "../app-env.js";
 import { callerOf } from "../credentials.js";
 import { ApiError, ERROR_CODES, PROBLEM_CONTENT_TYPE, problem } from "../problem.js";
+import { headerOf } from "../request-header.js";
+import { respond } from "../response-headers.js";
 import {
   failureDetail,
   isComplete,
@@ -68,12 +70,15 @@ export function createChatListHandler({
     const sources = withUnavailableNotes(collected, markers.unavailable);
     const complete = isComplete(sources);
     c.set("sourceLog", sourceLog(collected));
-    c.header("Cache-Control", "private, no-cache");
-    c.header("X-Chat-List-Complete", String(complete));
-    c.header("Server-Timing", serverTiming(sources, clock.now() - started));
+    const headers: Record<string, string> = {
+      "Cache-Control": "private, no-cache",
+      "X-Chat-List-Complete": String(complete),
+      "Server-Timing": serverTiming(sources, clock.now() - started),
+    };
 
     const outcome = outcomeOf(sources);
     if (outcome !== "ok") {
+      for (const name in headers) c.header(name, headers[name]);
       const body = problem(outcome, failureDetail(sources), {
         sources,
         complete,
@@ -94,14 +99,18 @@ export function createChatListHandler({
       markersVersion: markers.version,
       itemsOf: (entry) => withUnreadCounts(entry, markers),
     });
-    c.header("ETag", view.etag);
-    if (matchesEtag(c.req.header("if-none-match"), view.etag)) return c.body(null, 304);
+    headers.ETag = view.etag;
+    // Plain header objects (respond): the warm path builds no web Headers at all.
+    if (matchesEtag(headerOf(c, "if-none-match"), view.etag))
+      return respond(c, null, 304, headers) as unknown as Response &
+        TypedResponse<ChatListResponse, 200, "json">;
     // Serialized by hand from the memoized parts; only the per-request fields are new.
     const reports = withCollisionNotes(sources, view.collisionNotes);
     const body =
       `{"items":${view.itemsJson},"counts":${view.countsJson},"sources":${JSON.stringify(reports)},` +
       `"complete":${complete},"workspace_path":${JSON.stringify(query.workspace_path)},"next_cursor":${view.nextCursorJson}}`;
-    c.header("Content-Type", "application/json");
-    return c.body(body, 200) as unknown as Response & TypedResponse<ChatListResponse, 200, "json">;
+    headers["Content-Type"] = "application/json";
+    return respond(c, body, 200, headers) as unknown as Response &
+      TypedResponse<ChatListResponse, 200, "json">;
   };
 }

@@ -3,6 +3,7 @@ import { utf8ToBytes } from "@noble/hashes/utils.js";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { ApiError } from "../problem.js";
+import { headerOf } from "../request-header.js";
 
 /** Equal-length byte arrays compared in time independent of where they differ. */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -22,7 +23,7 @@ export function accessToken(token: string): MiddlewareHandler<AppEnv> {
   const expected = sha256(utf8ToBytes(token));
   return async function requireToken(c, next) {
     if (c.req.method === "OPTIONS") return next();
-    const header = c.req.header("authorization");
+    const header = headerOf(c, "authorization");
     const match = header === undefined ? null : /^Bearer[ ]+(\S+)\s*$/i.exec(header);
     if (match?.[1] !== undefined && sameBytes(sha256(utf8ToBytes(match[1])), expected))
       return next();

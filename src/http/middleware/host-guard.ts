@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { ApiError } from "../problem.js";
+import { headerOf } from "../request-header.js";
 
 export interface HostGuardOptions {
   /** Whether the gateway listens on a loopback address (a desktop's local gateway). */
@@ -42,7 +43,7 @@ function isAllowed(name: string, allowedHosts: readonly string[]): boolean {
 export function hostGuard(options: HostGuardOptions): MiddlewareHandler<AppEnv> {
   const { loopbackListener, allowedHosts } = options;
   return async function guardHost(c, next) {
-    const header = c.req.header("host") ?? new URL(c.req.url).host;
+    const header = headerOf(c, "host") ?? new URL(c.req.url).host;
     const name = hostNameOf(header);
     if ((loopbackListener && isLoopbackHost(name)) || isAllowed(name, allowedHosts)) return next();
     const shown = JSON.stringify(name.slice(0, 255));

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env.js";
 import { ApiError } from "../problem.js";
+import { headerOf } from "../request-header.js";
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(;.*)?$/i;
 
@@ -13,7 +14,7 @@ const JSON_MEDIA_TYPE = /^application\/json\s*(;.*)?$/i;
 export function jsonBody(maxBytes: number): MiddlewareHandler<AppEnv>[] {
   return [
     async function requireJson(c, next) {
-      if (!JSON_MEDIA_TYPE.test(c.req.header("content-type") ?? ""))
+      if (!JSON_MEDIA_TYPE.test(headerOf(c, "content-type") ?? ""))
         throw new ApiError("unsupported_media_type", "send the body as application/json");
       return next();
     },

@@ -4,6 +4,7 @@ import { methodLabel, statusLabel, UNMATCHED_ROUTE } from "../../observability/l
 import type { GatewayMetrics } from "../../observability/metrics.js";
 import { endSpan, startRequestSpan } from "../../observability/tracing.js";
 import type { AppEnv } from "../app-env.js";
+import { headerOf } from "../request-header.js";
 
 /** Paths that are counted but not traced: Prometheus scrapes every few seconds, and a span each
  * time would bury the traces an engineer is looking for. */
@@ -38,7 +39,7 @@ export function observeRequest(metrics: GatewayMetrics): MiddlewareHandler<AppEn
       ? null
       : startRequestSpan(
           route === UNMATCHED_ROUTE ? method : `${method} ${route}`,
-          c.req.header("traceparent"),
+          headerOf(c, "traceparent"),
           { "http.request.method": method, "http.route": route },
         );
     if (request !== null) c.set("trace", request.context);

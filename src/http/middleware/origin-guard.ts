@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { ApiError } from "../problem.js";
+import { headerOf } from "../request-header.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -13,7 +14,7 @@ export function originGuard(corsOrigins: readonly string[]): MiddlewareHandler<A
   const allowed = new Set(corsOrigins);
   return async function guardOrigin(c, next) {
     if (SAFE_METHODS.has(c.req.method)) return next();
-    const origin = c.req.header("origin");
+    const origin = headerOf(c, "origin");
     if (origin === undefined || allowed.has(origin)) return next();
     throw new ApiError(
       "origin_not_allowed",

@@ -12,6 +12,7 @@ import { listBody } from "../chat-list/list-body.js";
 import { type ClientAddressResolver, clientAddressOf } from "../client-address.js";
 import { callerOf } from "../credentials.js";
 import { ApiError } from "../problem.js";
+import { headerOf } from "../request-header.js";
 import type { streamRoute } from "./stream.routes.js";
 
 export interface StreamHandlerDeps {
@@ -89,13 +90,13 @@ export function createStreamHandler(
     // does. A feed this stream starts loads its first list under it; later refreshes belong
     // to no request and are not traced.
     const lifetime = startSpan("live stream", c.get("trace") ?? UNTRACED, {
-      "chat_list.stream.resumed": c.req.header("last-event-id") !== undefined,
+      "chat_list.stream.resumed": headerOf(c, "last-event-id") !== undefined,
     });
     const opened = deps.streams.open(
       streamRequest(deps, {
         feedKey: `${caller.psessionHash ?? "-"}\n${binding}`,
         callerKey: caller.psessionHash ?? `address:${clientAddressOf(c, deps.clientAddress)}`,
-        lastEventId: c.req.header("last-event-id"),
+        lastEventId: headerOf(c, "last-event-id"),
         cut: deps.cutConnection?.(c),
         lifetime,
         sourceQuery,

@@ -1,0 +1,72 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv } from "./app-env.js";
+import type { RawHeadersOf } from "./request-header.js";
+import { headerOf } from "./request-header.js";
+
+/**
+ * What every response carries against being framed, sniffed or leaking its URL (the values of
+ * Hono's secureHeaders defaults, less the two cross-origin policies that would stop a sidebar
+ * on another origin from embedding what it fetched).
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Origin-Agent-Cluster": "?1",
+  "Referrer-Policy": "no-referrer",
+  "Strict-Transport-Security": "max-age=15552000; includeSubDomains",
+  "X-Content-Type-Options": "nosniff",
+  "X-DNS-Prefetch-Control": "off",
+  "X-Download-Options": "noopen",
+  "X-Frame-Options": "SAMEORIGIN",
+  "X-Permitted-Cross-Domain-Policies": "none",
+  "X-XSS-Protection": "0",
+});
+
+/** A client's request id is kept when short and of [A-Za-z0-9_=-], since it goes into every
+ * log line and problem body; otherwise one is generated. */
+const CLIENT_REQUEST_ID = /^[\w=-]{1,64}$/;
+
+/** Responses built by `respond`, which already carry every header below. */
+const complete = new WeakSet<Response>();
+
+/**
+ * Outermost: gives the request its id and, on the way out, every response its security headers
+ * and `X-Request-Id`. A response built by `respond` has them already, in the plain header object
+ * it was built with — so the hot path never builds a web `Headers` object, which node-server
+ * would otherwise turn back into Node's header object on every write. Any other response (a
+ * problem, the docs, a stream) gets them set on its Headers here.
+ */
+export function requestFrame(rawHeadersOf: RawHeadersOf): MiddlewareHandler<AppEnv> {
+  return async function frame(c, next) {
+    const raw = rawHeadersOf(c);
+    if (raw !== undefined) c.set("rawHeaders", raw);
+    const sent = headerOf(c, "x-request-id");
+    c.set(
+      "requestId",
+      sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : crypto.randomUUID(),
+    );
+    await next();
+    const response = c.res;
+    if (complete.has(response)) return;
+    const { headers } = response;
+    for (const name in SECURITY_HEADERS) headers.set(name, SECURITY_HEADERS[name] as string);
+    headers.set("X-Request-Id", c.get("requestId"));
+  };
+}
+
+/**
+ * A response with `headers` (a plain object) plus the security headers and the request id,
+ * marked so `requestFrame` leaves it alone. For routes on the hot path.
+ */
+export function respond(
+  c: Context<AppEnv>,
+  body: string | null,
+  status: number,
+  headers: Record<string, string>,
+): Response {
+  const response = new Response(body, {
+    status,
+    headers: { ...SECURITY_HEADERS, "X-Request-Id": c.get("requestId"), ...headers },
+  });
+  complete.add(response);
+  return response;
+}
