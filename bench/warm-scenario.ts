@@ -1,0 +1,110 @@
+// The warm-cache scenario: the built gateway as `npm start` runs it (request log and metrics on,
+// read state in SQLite; the rate limit off for the load generator's one address) against two
+// bare Hono apps in processes of their own — one answering the same body with one header (the
+// ceiling issue 16 names), one answering the same body with the same headers the gateway sent
+// (what Node itself costs for those headers). Interleaved rounds at c=32; median ratios.
+
+import {
+  autocannon,
+  bareServer,
+  builtGateway,
+  COOKIE,
+  configFor,
+  type Gateway,
+  median,
+  round,
+  upstreams,
+} from "./harness.js";
+import { cpuSeconds } from "./instrumentation.js";
+
+/** Headers Node's HTTP server adds by itself, so a bare app does not set them. */
+const NODE_OWN = new Set([
+  "connection",
+  "keep-alive",
+  "date",
+  "content-length",
+  "transfer-encoding",
+]);
+
+export interface WarmRound {
+  list_rps: number;
+  bare_rps: number;
+  bare_same_headers_rps: number;
+  ratio: number;
+  ratio_same_headers: number;
+  /** CPU time (user + system) of each server process per request, µs. */
+  list_cpu_us: number;
+  bare_cpu_us: number;
+  bare_same_headers_cpu_us: number;
+}
+
+async function measure(gateway: Gateway, url: string, seconds: number | undefined) {
+  const before = cpuSeconds(gateway.pid);
+  const load = await autocannon(url, {
+    connections: 32,
+    ...(seconds === undefined ? {} : { seconds }),
+  });
+  const cpuUs = ((cpuSeconds(gateway.pid) - before) * 1e6) / Math.max(1, load.requests);
+  if (load.non2xx > 0) throw new Error(`${url}: ${load.non2xx} non-2xx answers`);
+  return { rps: load.rps, cpuUs };
+}
+
+export async function warmScenario(options: {
+  rounds: number;
+  seconds?: number;
+  nodeFlags?: string[];
+  onRound?: (round: WarmRound, index: number) => void;
+}) {
+  const listPath = "/api/chat-list?workspace_path=/bench/project";
+  const u = await upstreams();
+  const gw = await builtGateway(configFor(u, { cache: { ttlMs: 600_000, staleIfErrorMs: 0 } }), {
+    ...(options.nodeFlags === undefined ? {} : { nodeFlags: options.nodeFlags }),
+  });
+  const servers: Gateway[] = [gw];
+  try {
+    const captured = await fetch(`${gw.url}${listPath}`, { headers: { cookie: COOKIE } });
+    const body = new Uint8Array(await captured.arrayBuffer());
+    const sent = Object.fromEntries([...captured.headers].filter(([name]) => !NODE_OWN.has(name)));
+    const bare = await bareServer(body);
+    servers.push(bare);
+    const bareSame = await bareServer(body, sent);
+    servers.push(bareSame);
+    const rounds: WarmRound[] = [];
+    for (let index = 0; index < options.rounds; index++) {
+      const list = await measure(gw, `${gw.url}${listPath}`, options.seconds);
+      const plain = await measure(bare, `${bare.url}${listPath}`, options.seconds);
+      const same = await measure(bareSame, `${bareSame.url}${listPath}`, options.seconds);
+      const result: WarmRound = {
+        list_rps: round(list.rps, 0),
+        bare_rps: round(plain.rps, 0),
+        bare_same_headers_rps: round(same.rps, 0),
+        ratio: round(list.rps / plain.rps),
+        ratio_same_headers: round(list.rps / same.rps),
+        list_cpu_us: round(list.cpuUs, 1),
+        bare_cpu_us: round(plain.cpuUs, 1),
+        bare_same_headers_cpu_us: round(same.cpuUs, 1),
+      };
+      rounds.push(result);
+      options.onRound?.(result, index);
+    }
+    const mid = (pick: (r: WarmRound) => number, digits = 2) =>
+      round(median(rounds.map(pick)), digits);
+    return {
+      response_headers_set_by_the_gateway: Object.keys(sent).length,
+      list_rps: mid((r) => r.list_rps, 0),
+      bare_rps: mid((r) => r.bare_rps, 0),
+      bare_same_headers_rps: mid((r) => r.bare_same_headers_rps, 0),
+      ratio: mid((r) => r.ratio),
+      ratio_same_headers: mid((r) => r.ratio_same_headers),
+      cpu_us_per_request: {
+        list: mid((r) => r.list_cpu_us, 1),
+        bare: mid((r) => r.bare_cpu_us, 1),
+        bare_same_headers: mid((r) => r.bare_same_headers_cpu_us, 1),
+      },
+      rounds,
+    };
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+    await u.close();
+  }
+}

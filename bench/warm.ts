@@ -1,0 +1,24 @@
+// npm run bench:warm [-- --rounds N] [-- --seconds S]: the warm-cache scenario of `npm run bench`
+// alone (bench/warm-scenario.ts), for iterating on the hot path; `npm run bench` records it.
+// BENCH_PROF=DIR writes the gateway's CPU profile there (node --cpu-prof).
+import { round } from "./harness.js";
+import { warmScenario } from "./warm-scenario.js";
+
+const argument = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : Number(process.argv[at + 1]);
+};
+const profile = process.env.BENCH_PROF;
+const result = await warmScenario({
+  rounds: argument("--rounds") ?? 3,
+  ...(argument("--seconds") === undefined ? {} : { seconds: argument("--seconds") as number }),
+  ...(profile === undefined ? {} : { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profile}`] }),
+  onRound: (r, index) =>
+    process.stdout.write(
+      `round ${index + 1}: list ${r.list_rps} req/s, bare ${r.bare_rps}, bare with the same headers ${r.bare_same_headers_rps}; ` +
+        `CPU µs/request ${r.list_cpu_us} / ${r.bare_cpu_us} / ${r.bare_same_headers_cpu_us}\n`,
+    ),
+});
+process.stdout.write(
+  `median: ${round(result.ratio)} of the bare route, ${round(result.ratio_same_headers)} of the bare route sending the same ${result.response_headers_set_by_the_gateway} headers\n`,
+);
