@@ -6,10 +6,13 @@
 // included), as `npm start` runs it when no OTLP endpoint is set; otherwise (off) the app has no
 // metrics, as before issue 14. Spans are the OpenTelemetry API's no-ops either way: no SDK.
 
+import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { parseConfig } from "../src/config/load.js";
 import { createApp } from "../src/http/app.js";
+import { cutConnection } from "../src/runtime/node/cut-connection.js";
+import { directStreams } from "../src/runtime/node/direct-streams.js";
 import { createPrometheusMetrics } from "../src/runtime/node/prometheus-metrics.js";
 import { createPooledFetch } from "../src/runtime/node/undici-fetch.js";
 
@@ -19,6 +22,11 @@ const instrumented = process.env.BENCH_INSTRUMENTATION === "on";
 const app = createApp({
   config,
   fetch: pool.fetch,
+  // The Node entry's ways with node-server: its parsed request headers, streams written to
+  // the connection, a slow stream's socket cut.
+  rawHeadersOf: (c) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers,
+  directStreams,
+  cutConnection,
   ...(instrumented ? { metrics: createPrometheusMetrics() } : {}),
 });
 

@@ -39,7 +39,7 @@ import { createReadHandler } from "./read/read.handler.js";
 import { readRoute } from "./read/read.routes.js";
 import type { RawHeadersOf } from "./request-header.js";
 import { requestFrame } from "./response-headers.js";
-import { createStreamHandler } from "./stream/stream.handler.js";
+import { createStreamHandler, type DirectStreams } from "./stream/stream.handler.js";
 import { LivePatchSchema, streamRoute } from "./stream/stream.routes.js";
 
 export interface AppDeps {
@@ -73,6 +73,8 @@ export interface AppDeps {
   watchDir?: WatchDir;
   /** Node: how to cut a request's connection (a live stream whose client stopped reading). */
   cutConnection?: (c: Context<AppEnv>) => (() => void) | undefined;
+  /** Node: live streams written straight to their connections (see DirectStreams). */
+  directStreams?: DirectStreams;
   /** Workers: a stream of a known identity is served by that identity's Durable Object. */
   forwardStream?: (identity: string, request: Request) => Promise<Response>;
   /** Where the gateway's metrics go (DESIGN §11): prom-client on Node, which also serves
@@ -213,6 +215,11 @@ export function createApp(deps: AppDeps) {
         minIntervalMs: config.live.minIntervalMs,
         localSources: sources.filter((source) => source.watchDirs !== undefined),
         ...(deps.cutConnection === undefined ? {} : { cutConnection: deps.cutConnection }),
+        // With CORS the CORS middleware has set headers on a response of its own before the
+        // handler runs, so a stream is answered as a Response, which carries them.
+        ...(deps.directStreams === undefined || http.corsOrigins.length > 0
+          ? {}
+          : { directStreams: deps.directStreams }),
         ...(deps.forwardStream === undefined
           ? {}
           : {

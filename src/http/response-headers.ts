@@ -59,14 +59,24 @@ export function requestFrame(rawHeadersOf: RawHeadersOf): MiddlewareHandler<AppE
  */
 export function respond(
   c: Context<AppEnv>,
-  body: string | null,
+  body: string | ReadableStream<Uint8Array> | null,
   status: number,
   headers: Record<string, string>,
 ): Response {
-  const response = new Response(body, {
-    status,
-    headers: { ...SECURITY_HEADERS, "X-Request-Id": c.get("requestId"), ...headers },
-  });
+  return markComplete(new Response(body, { status, headers: withFrameHeaders(c, headers) }));
+}
+
+/** `headers` with the security headers and the request id: all that a response carries. */
+export function withFrameHeaders(
+  c: Context<AppEnv>,
+  headers: Record<string, string>,
+): Record<string, string> {
+  return { ...SECURITY_HEADERS, "X-Request-Id": c.get("requestId"), ...headers };
+}
+
+/** Marks a response as carrying its headers already (or as written by other means), so
+ * `requestFrame` leaves it alone. */
+export function markComplete(response: Response): Response {
   complete.add(response);
   return response;
 }

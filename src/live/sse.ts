@@ -12,9 +12,27 @@ export function sseEvent(event: string, data: string, id?: string): string {
   return `event: ${event}\n${id === undefined ? "" : `id: ${id}\n`}${lines.join("\n")}\n\n`;
 }
 
+/**
+ * The connection itself, where the runtime can write to it (Node: the ServerResponse). A
+ * channel on a sink writes there directly instead of through a web ReadableStream and
+ * node-server's pump of it, which were more than a third of what an idle stream held.
+ */
+export interface SseSink {
+  /** Writes text; never waits. */
+  write(text: string): void;
+  /** Bytes written and not yet taken by the operating system. */
+  queuedBytes(): number;
+  /** Ends the response. */
+  end(): void;
+  /** Cuts the connection (a client too slow to read). */
+  cut(): void;
+  /** `listener` is called once if the connection closes before end(). */
+  onGone(listener: () => void): void;
+}
+
 export interface SseChannel {
-  /** The response body. */
-  readable: ReadableStream<Uint8Array>;
+  /** The response body; null when the channel writes to a sink. */
+  readable: ReadableStream<Uint8Array> | null;
   /** Queues text; false (and the channel closed) when the client fell too far behind. */
   send(text: string): boolean;
   /** Ends the response. */
@@ -31,6 +49,8 @@ export function createSseChannel(options: {
   /** Cuts the client's connection, where the runtime can (Node: the socket); otherwise the
    * stream is errored, which the server turns into a cut connection too. */
   cut?: () => void;
+  /** Write to the connection directly (see SseSink). */
+  sink?: SseSink;
 }): SseChannel {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let ended = false;
@@ -39,6 +59,7 @@ export function createSseChannel(options: {
     ended = true;
     options.onClose(reason);
   };
+  if (options.sink !== undefined) return sinkChannel(options.sink, options.maxQueuedBytes, end);
   const readable = new ReadableStream<Uint8Array>(
     {
       start(streamController) {
@@ -68,6 +89,39 @@ export function createSseChannel(options: {
       end("closed");
     },
     queuedBytes,
+    closed: () => ended,
+  };
+}
+
+function sinkChannel(
+  sink: SseSink,
+  maxQueuedBytes: number,
+  end: (reason: "closed" | "cancelled" | "slow") => void,
+): SseChannel {
+  let ended = false;
+  const finish = (reason: "closed" | "cancelled" | "slow") => {
+    ended = true;
+    end(reason);
+  };
+  sink.onGone(() => {
+    if (!ended) finish("cancelled");
+  });
+  return {
+    readable: null,
+    send(text) {
+      if (ended) return false;
+      sink.write(text);
+      if (sink.queuedBytes() <= maxQueuedBytes) return true;
+      finish("slow");
+      sink.cut();
+      return false;
+    },
+    close() {
+      if (ended) return;
+      sink.end();
+      finish("closed");
+    },
+    queuedBytes: () => sink.queuedBytes(),
     closed: () => ended,
   };
 }

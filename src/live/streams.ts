@@ -1,7 +1,7 @@
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import { createFeed, type Feed, type FeedOptions, type Timers } from "./feed.js";
-import { createSseChannel } from "./sse.js";
+import { createSseChannel, type SseSink } from "./sse.js";
 
 export interface LiveStreamsOptions {
   /** Streams one caller may hold at once (→ 429). */
@@ -34,10 +34,13 @@ export interface StreamRequest {
    * went away, or the client read too slowly and was dropped. */
   onClose?: (reason: "closed" | "cancelled" | "slow") => void;
   feed: () => Omit<FeedOptions, "onIdle" | "clock" | "timers" | "logger">;
+  /** Where the runtime can write to the connection itself: opens it (the response's status
+   * and headers go out) once the stream is admitted. */
+  sink?: () => SseSink;
 }
 
 export type OpenResult =
-  | { ok: true; readable: ReadableStream<Uint8Array> }
+  | { ok: true; readable: ReadableStream<Uint8Array> | null }
   | { ok: false; status: 429 | 503; retryAfterS: number; reason: string };
 
 interface FeedEntry {
@@ -101,18 +104,23 @@ export function createLiveStreams(options: LiveStreamsOptions) {
       };
     perCaller.set(request.callerKey, held + 1);
     let unsubscribe = () => {};
+    // What the stream keeps for its lifetime: these two, not the request (whose feed builder
+    // only the feed's first stream needs).
+    const { callerKey, onClose } = request;
+    const sink = request.sink?.();
     const channel = createSseChannel({
       maxQueuedBytes,
       ...(request.cut === undefined ? {} : { cut: request.cut }),
+      ...(sink === undefined ? {} : { sink }),
       onClose: (why) => {
         channels.delete(channel);
         unsubscribe();
-        const left = (perCaller.get(request.callerKey) ?? 1) - 1;
-        if (left <= 0) perCaller.delete(request.callerKey);
-        else perCaller.set(request.callerKey, left);
+        const left = (perCaller.get(callerKey) ?? 1) - 1;
+        if (left <= 0) perCaller.delete(callerKey);
+        else perCaller.set(callerKey, left);
         if (why === "slow")
           logger.warn({ event: "live_stream_dropped", reason: "client too slow" });
-        request.onClose?.(why);
+        onClose?.(why);
       },
     });
     channels.add(channel);

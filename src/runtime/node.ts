@@ -11,6 +11,7 @@ import { createLiveStreams } from "../live/streams.js";
 import { createLocalSourceFactory } from "../sources/local/index.js";
 import { isLoopbackAddress } from "./node/client-address.js";
 import { cutConnection } from "./node/cut-connection.js";
+import { directStreams } from "./node/direct-streams.js";
 import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { createLineWriter } from "./node/line-writer.js";
@@ -67,6 +68,7 @@ async function start(): Promise<void> {
     docsAssets: createDocsAssetReader(),
     watchDir,
     cutConnection,
+    directStreams,
     metrics: createPrometheusMetrics(),
   });
 

@@ -58,45 +58,58 @@ describe("GET /api/chat-list/stream", () => {
     }
   });
 
-  it("drops a client that stops reading once more than 1 MiB waits for it", async () => {
-    // Each refresh changes twenty 50 KB descriptions: about 1 MB a patch, ten a second.
-    let round = 0;
-    const registry = await upstream({
-      "/executors": () => {
-        round++;
-        return {
-          json: Array.from({ length: 20 }, (_, index) => ({
-            type: `E${index}`,
-            description: `${round}`.padEnd(50_000, "x"),
-            is_available: true,
-            session_count: 0,
-            last_active: null,
-          })),
-        };
-      },
-    });
-    const gw = await gateway(
-      configFor({ registry }, { cache: { ttlMs: 50 }, live: { refreshMs: 100, minIntervalMs: 0 } }),
-    );
-    const { port } = new URL(gw.url);
-    const socket = connect(Number(port), "127.0.0.1");
-    const closed = new Promise((resolve) => socket.on("close", resolve));
-    socket.on("error", () => {});
-    socket.write("GET /api/chat-list/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    socket.pause(); // never reads: the kernel's buffers fill, then the gateway's queue
-    try {
-      await expect
-        .poll(() => gw.logs.some((line) => line.event === "live_stream_dropped"), {
-          timeout: 20_000,
-          interval: 200,
-        })
-        .toBe(true);
-      socket.resume();
-      await closed;
-    } finally {
-      socket.destroy();
-    }
-  }, 30_000);
+  // Both ways a stream is written: to the connection (the Node entry) and as a web stream (the
+  // Worker's way, which node-server pumps).
+  it.each([
+    ["written to the connection", false],
+    ["served as a web stream", true],
+  ])(
+    "drops a client that stops reading once more than 1 MiB waits for it (%s)",
+    async (_, webStreams) => {
+      // Each refresh changes twenty 50 KB descriptions: about 1 MB a patch, ten a second.
+      let round = 0;
+      const registry = await upstream({
+        "/executors": () => {
+          round++;
+          return {
+            json: Array.from({ length: 20 }, (_, index) => ({
+              type: `E${index}`,
+              description: `${round}`.padEnd(50_000, "x"),
+              is_available: true,
+              session_count: 0,
+              last_active: null,
+            })),
+          };
+        },
+      });
+      const gw = await gateway(
+        configFor(
+          { registry },
+          { cache: { ttlMs: 50 }, live: { refreshMs: 100, minIntervalMs: 0 } },
+        ),
+        { webStreams },
+      );
+      const { port } = new URL(gw.url);
+      const socket = connect(Number(port), "127.0.0.1");
+      const closed = new Promise((resolve) => socket.on("close", resolve));
+      socket.on("error", () => {});
+      socket.write("GET /api/chat-list/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      socket.pause(); // never reads: the kernel's buffers fill, then the gateway's queue
+      try {
+        await expect
+          .poll(() => gw.logs.some((line) => line.event === "live_stream_dropped"), {
+            timeout: 20_000,
+            interval: 200,
+          })
+          .toBe(true);
+        socket.resume();
+        await closed;
+      } finally {
+        socket.destroy();
+      }
+    },
+    30_000,
+  );
 
   it("patches every stream of one identity within 100 ms of a mark on one of its devices", async () => {
     const { server, history } = await startFakePortal(upstream);

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -7,6 +8,7 @@ import type { Logger } from "../../src/core/logger.js";
 import { createApp } from "../../src/http/app.js";
 import type { GatewayMetrics } from "../../src/observability/metrics.js";
 import { cutConnection } from "../../src/runtime/node/cut-connection.js";
+import { directStreams } from "../../src/runtime/node/direct-streams.js";
 import { createDocsAssetReader } from "../../src/runtime/node/docs-assets.js";
 import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
 
@@ -24,6 +26,9 @@ export interface TestGateway {
 export interface GatewayOptions {
   clock?: Clock;
   metrics?: GatewayMetrics;
+  /** Serve live streams as web ReadableStreams, as the Worker does, rather than writing them
+   * to the connection as the Node entry does. */
+  webStreams?: boolean;
 }
 
 /** The Node gateway as `npm start` builds it (undici pool, real server on 127.0.0.1:0). */
@@ -46,6 +51,8 @@ export async function startGateway(
     clientAddress: (c) => getConnInfo(c).remote.address,
     loopbackListener: true,
     cutConnection,
+    rawHeadersOf: (c) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers,
+    ...(options.webStreams ? {} : { directStreams }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });

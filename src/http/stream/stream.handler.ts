@@ -1,6 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { DiskWatchers } from "../../live/disk-watchers.js";
+import type { SseSink } from "../../live/sse.js";
 import type { LiveStreams, StreamRequest } from "../../live/streams.js";
 import { endSpan, startSpan, UNTRACED } from "../../observability/tracing.js";
 import type { Collector } from "../../sources/collect.js";
@@ -13,6 +14,7 @@ import { type ClientAddressResolver, clientAddressOf } from "../client-address.j
 import { callerOf } from "../credentials.js";
 import { ApiError } from "../problem.js";
 import { headerOf } from "../request-header.js";
+import { markComplete, respond, withFrameHeaders } from "../response-headers.js";
 import type { streamRoute } from "./stream.routes.js";
 
 export interface StreamHandlerDeps {
@@ -29,6 +31,8 @@ export interface StreamHandlerDeps {
   /** How to cut a request's connection (a slow stream reader), where the runtime can. It keeps
    * only the connection, not the request: a stream lives long, and so does what it holds. */
   cutConnection?: (c: Context<AppEnv>) => (() => void) | undefined;
+  /** Node: writes a stream straight to its connection, without a web ReadableStream. */
+  directStreams?: DirectStreams;
   /** Workers: hands the stream to the caller's identity's Durable Object, which holds all of
    * that identity's streams and hears every marker change of theirs (DESIGN §9). */
   forward?: {
@@ -36,6 +40,16 @@ export interface StreamHandlerDeps {
     identifiers: readonly Source[];
     to(identity: string, request: Request): Promise<Response>;
   };
+}
+
+/**
+ * How a runtime writes streams to their connections itself (Node: the ServerResponse).
+ * `connection` gives the request's connection, holding nothing else of the request, or
+ * undefined where there is none; `sent` is what the handler returns once it has answered.
+ */
+export interface DirectStreams {
+  connection(c: Context<AppEnv>): ((headers: Record<string, string>) => SseSink) | undefined;
+  sent: Response;
 }
 
 // Who the caller is must be known quickly, or the stream is served here after all.
@@ -89,14 +103,19 @@ export function createStreamHandler(
     // The stream's whole lifetime, which outlasts the request's span: it ends when the stream
     // does. A feed this stream starts loads its first list under it; later refreshes belong
     // to no request and are not traced.
+    const sentId = headerOf(c, "last-event-id");
+    const lastEventId = sentId !== undefined && sentId.length <= 64 ? sentId : undefined;
     const lifetime = startSpan("live stream", c.get("trace") ?? UNTRACED, {
-      "chat_list.stream.resumed": headerOf(c, "last-event-id") !== undefined,
+      "chat_list.stream.resumed": lastEventId !== undefined,
     });
+    const connection = deps.directStreams?.connection(c);
+    const headers = withFrameHeaders(c, STREAM_HEADERS);
     const opened = deps.streams.open(
       streamRequest(deps, {
+        sink: connection === undefined ? undefined : () => connection(headers),
         feedKey: `${caller.psessionHash ?? "-"}\n${binding}`,
         callerKey: caller.psessionHash ?? `address:${clientAddressOf(c, deps.clientAddress)}`,
-        lastEventId: headerOf(c, "last-event-id"),
+        lastEventId,
         cut: deps.cutConnection?.(c),
         lifetime,
         sourceQuery,
@@ -111,7 +130,10 @@ export function createStreamHandler(
       c.header("Retry-After", String(opened.retryAfterS));
       throw new ApiError(opened.status === 429 ? "too_many_streams" : "overloaded", opened.reason);
     }
-    return c.body(opened.readable, 200, STREAM_HEADERS);
+    if (opened.readable === null) return markComplete(deps.directStreams?.sent as Response);
+    // A plain header object (respond): node-server keeps the response for the stream's whole
+    // life, and a web Headers object with every header in it was a kilobyte of each stream.
+    return respond(c, opened.readable, 200, STREAM_HEADERS) as unknown as Response;
   };
 }
 
@@ -132,6 +154,7 @@ function streamRequest(
     workspacePath: string | null;
     localNames: ReadonlySet<string>;
     watch: ((onChange: () => void) => Promise<() => void>) | undefined;
+    sink: (() => SseSink) | undefined;
   },
 ): StreamRequest {
   const { lifetime, sourceQuery, credentials } = stream;
@@ -142,6 +165,7 @@ function streamRequest(
     identities,
     lastEventId: stream.lastEventId,
     ...(stream.cut === undefined ? {} : { cut: stream.cut }),
+    ...(stream.sink === undefined ? {} : { sink: stream.sink }),
     onClose: (reason) => {
       lifetime?.span.setAttribute("chat_list.stream.end", reason);
       endSpan(lifetime, reason === "slow" ? "client too slow: dropped" : null);

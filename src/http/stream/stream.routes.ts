@@ -40,16 +40,21 @@ export const streamRoute = createRoute({
   summary: "The list, kept current: a snapshot, then patches",
   description: `The same list as \`GET /api/chat-list\` (same parameters but paging, same credentials), pushed instead of polled. One refresh loop serves every stream of a caller and query, through the cache and within every budget; local sources are also watched on disk, and a read marker set from any device reaches every stream of that user at once.\n\n${EVENTS}`,
   security: LIST_SECURITY,
-  request: {
-    query: StreamQuerySchema,
-    headers: z.object({
-      "last-event-id": z
-        .string()
-        .max(64)
-        .optional()
-        .openapi({ description: "The `id` of the last event received, to resume from it." }),
-    }),
-  },
+  request: { query: StreamQuerySchema },
+  // Documented, not validated by the route: Hono's header validation builds a web Headers
+  // object of the whole request, which node-server then keeps for the stream's lifetime. The
+  // handler reads the one header it needs; an id it does not hold (too long, or unknown) gets a
+  // snapshot, so a browser's EventSource, which gives up on an error status, always resumes.
+  parameters: [
+    {
+      name: "Last-Event-ID",
+      in: "header",
+      required: false,
+      schema: { type: "string", maxLength: 64 },
+      description:
+        "The `id` of the last event received, to resume from it; an id the gateway does not hold gets a new snapshot.",
+    },
+  ],
   responses: {
     200: {
       description: "An event stream (see the description for its events).",

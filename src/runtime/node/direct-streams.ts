@@ -1,0 +1,44 @@
+import type { ServerResponse } from "node:http";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import type { Context } from "hono";
+import type { AppEnv } from "../../http/app-env.js";
+import type { DirectStreams } from "../../http/stream/stream.handler.js";
+import type { SseSink } from "../../live/sse.js";
+
+/**
+ * Live streams written to node-server's ServerResponse itself. An idle stream then holds the
+ * connection and a few closures; through a web ReadableStream it also held the stream, its
+ * controller and queue, a reader with a pending read, and node-server's pump around them.
+ * The handler answers with node-server's "already sent" response, which it leaves alone.
+ */
+export const directStreams: DirectStreams = {
+  connection(c: Context<AppEnv>) {
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing === undefined) return undefined;
+    return (headers) => openSink(outgoing, headers);
+  },
+  sent: RESPONSE_ALREADY_SENT,
+};
+
+function openSink(outgoing: ServerResponse, headers: Record<string, string>): SseSink {
+  outgoing.writeHead(200, headers);
+  // The status line and headers go out now, not with the first event.
+  outgoing.flushHeaders();
+  return {
+    write(text) {
+      outgoing.write(text);
+    },
+    queuedBytes: () => outgoing.writableLength,
+    end() {
+      outgoing.end();
+    },
+    cut() {
+      outgoing.destroy();
+    },
+    onGone(listener) {
+      outgoing.once("close", () => {
+        if (!outgoing.writableFinished) listener();
+      });
+    },
+  };
+}
