@@ -209,13 +209,20 @@ export async function nodeGateway(
  */
 export async function builtGateway(
   config: unknown,
-  options: { env?: Record<string, string>; nodeFlags?: string[] } = {},
+  options: {
+    env?: Record<string, string>;
+    nodeFlags?: string[];
+    /** Another checkout (an older commit, for a before/after): its own build, run the same way. */
+    root?: string;
+  } = {},
 ): Promise<Gateway> {
-  await build();
+  const root = options.root ?? ROOT;
+  if (options.root === undefined) await build();
+  else await run(process.execPath, [join(root, "scripts/build.mjs")]);
   const state = mkdtempSync(join(tmpdir(), "chat-list-bench-state-"));
   const child = spawnGroup(
     process.execPath,
-    [...(options.nodeFlags ?? []), join(ROOT, "dist/node/server.mjs")],
+    [...(options.nodeFlags ?? []), join(root, "dist/node/server.mjs")],
     {
       env: {
         ...process.env,

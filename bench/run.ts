@@ -39,10 +39,11 @@ const noCache = { cache: { ttlMs: 0, staleIfErrorMs: 0 } };
 const longCache = { cache: { ttlMs: 600_000, staleIfErrorMs: 0 } };
 const listPath = "/api/chat-list?workspace_path=/bench/project";
 
-// 1 and 2. Overhead and parallelism: every request goes to all three upstreams (no cache).
+// 1 and 2. Overhead and parallelism: every request goes to all three upstreams (no cache),
+// through the built gateway as `npm start` runs it (request log, metrics, read state in SQLite).
 if (wanted("overhead")) {
   const u = await upstreams();
-  const gw = await nodeGateway(configFor(u, noCache));
+  const gw = await builtGateway(configFor(u, noCache));
   await fetch(`${gw.url}${listPath}`, { headers: { cookie: COOKIE } }); // history cache filled
   const overhead: Record<string, unknown> = {};
   for (const connections of [1, 32]) {

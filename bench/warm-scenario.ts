@@ -36,6 +36,9 @@ export interface WarmRound {
   list_cpu_us: number;
   bare_cpu_us: number;
   bare_same_headers_cpu_us: number;
+  /** With `before`: the other checkout's gateway in the same round. */
+  before_rps?: number;
+  before_cpu_us?: number;
 }
 
 async function measure(gateway: Gateway, url: string, seconds: number | undefined) {
@@ -53,6 +56,8 @@ export async function warmScenario(options: {
   rounds: number;
   seconds?: number;
   nodeFlags?: string[];
+  /** Another checkout, measured in the same rounds (a before/after). */
+  before?: string;
   onRound?: (round: WarmRound, index: number) => void;
 }) {
   const listPath = "/api/chat-list?workspace_path=/bench/project";
@@ -62,6 +67,18 @@ export async function warmScenario(options: {
   });
   const servers: Gateway[] = [gw];
   try {
+    const before =
+      options.before === undefined
+        ? undefined
+        : await builtGateway(configFor(u, { cache: { ttlMs: 600_000, staleIfErrorMs: 0 } }), {
+            root: options.before,
+          });
+    if (before !== undefined) {
+      servers.push(before);
+      await fetch(`${before.url}${listPath}`, { headers: { cookie: COOKIE } }).then((r) =>
+        r.text(),
+      );
+    }
     const captured = await fetch(`${gw.url}${listPath}`, { headers: { cookie: COOKIE } });
     const body = new Uint8Array(await captured.arrayBuffer());
     const sent = Object.fromEntries([...captured.headers].filter(([name]) => !NODE_OWN.has(name)));
@@ -70,7 +87,13 @@ export async function warmScenario(options: {
     const bareSame = await bareServer(body, sent);
     servers.push(bareSame);
     const rounds: WarmRound[] = [];
+    // A short run of each first: compiled code and pools in place before anything counts.
+    for (const server of servers) await measure(server, `${server.url}${listPath}`, 1);
     for (let index = 0; index < options.rounds; index++) {
+      const old =
+        before === undefined
+          ? undefined
+          : await measure(before, `${before.url}${listPath}`, options.seconds);
       const list = await measure(gw, `${gw.url}${listPath}`, options.seconds);
       const plain = await measure(bare, `${bare.url}${listPath}`, options.seconds);
       const same = await measure(bareSame, `${bareSame.url}${listPath}`, options.seconds);
@@ -83,6 +106,9 @@ export async function warmScenario(options: {
         list_cpu_us: round(list.cpuUs, 1),
         bare_cpu_us: round(plain.cpuUs, 1),
         bare_same_headers_cpu_us: round(same.cpuUs, 1),
+        ...(old === undefined
+          ? {}
+          : { before_rps: round(old.rps, 0), before_cpu_us: round(old.cpuUs, 1) }),
       };
       rounds.push(result);
       options.onRound?.(result, index);
@@ -100,7 +126,16 @@ export async function warmScenario(options: {
         list: mid((r) => r.list_cpu_us, 1),
         bare: mid((r) => r.bare_cpu_us, 1),
         bare_same_headers: mid((r) => r.bare_same_headers_cpu_us, 1),
+        ...(before === undefined ? {} : { before: mid((r) => r.before_cpu_us ?? 0, 1) }),
       },
+      ...(before === undefined
+        ? {}
+        : {
+            vs_before: {
+              rps: mid((r) => r.list_rps / (r.before_rps ?? 1)),
+              cpu_per_request: mid((r) => r.list_cpu_us / (r.before_cpu_us ?? 1)),
+            },
+          }),
       rounds,
     };
   } finally {
