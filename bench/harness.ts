@@ -241,8 +241,9 @@ export async function builtGateway(
   return {
     url,
     pid: child.pid as number,
+    // A generous grace: with --cpu-prof the profile is written as the process exits.
     stop: async () => {
-      await endGroup(child.pid as number);
+      await endGroup(child.pid as number, { graceMs: 15_000 });
       rmSync(state, { recursive: true, force: true });
     },
   };

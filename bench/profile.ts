@@ -4,7 +4,7 @@
 // .cpuprofile files are left in bench/profiles/ (not committed) for Chrome DevTools.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { autocannon, COOKIE, configFor, nodeGateway, ROOT, upstreams } from "./harness.js";
+import { autocannon, builtGateway, COOKIE, configFor, ROOT, run, upstreams } from "./harness.js";
 
 interface ProfileNode {
   id: number;
@@ -24,9 +24,11 @@ function summarize(file: string, top: number): string[] {
   for (const node of profile.nodes)
     for (const child of node.children ?? []) parent.set(child, node.id);
   const label = (node: ProfileNode) => {
-    const where = node.callFrame.url
-      .replace(/.*node_modules\//, "")
-      .replace(/.*\/work\/[^/]+\//, "");
+    const url = node.callFrame.url.replace(/^file:\/\//, "");
+    // Dependencies by package path; the gateway's own files from src/ or dist/ of either checkout.
+    const where = url.includes("node_modules/")
+      ? url.replace(/.*node_modules\//, "")
+      : url.replace(/.*\/(dist|src)\//, "$1/");
     return `${node.callFrame.functionName || "(anonymous)"} ${where}:${node.callFrame.lineNumber + 1}`;
   };
   const self = new Map<string, number>();
@@ -67,7 +69,7 @@ function summarize(file: string, top: number): string[] {
     "",
     "| inclusive | function |",
     "|---|---|",
-    ...rows(inclusive, (name) => /src\/|hono\/dist|node-server/.test(name)),
+    ...rows(inclusive, (name) => /src\/|dist\/node\/|hono\/dist|node-server/.test(name)),
     "",
   ];
 }
@@ -90,11 +92,32 @@ const scenarios = [
     connections: 32,
   },
 ];
-for (const [index, scenario] of scenarios.entries()) {
+// `--before DIR`: the same profiles of another checkout's build too, section by section.
+const beforeAt = process.argv.indexOf("--before");
+const roots: Array<{ label: string; root?: string }> = [{ label: "this checkout" }];
+if (beforeAt !== -1) {
+  const before = process.argv[beforeAt + 1] as string;
+  roots.unshift({ label: "before", root: before });
+  const commit = await run("git", ["-C", before, "rev-parse", "--short", "HEAD"]).then(
+    (result) => result.stdout.trim(),
+    () => "?",
+  );
+  sections.push(
+    `Each scenario twice, one after the other under the same load: **before** is the build of \`${before}\` (commit ${commit}), **this checkout** the build of this one. Where the time goes, not how fast: the profiler slows both, so compare throughput with \`npm run bench:warm -- --before DIR\`.`,
+    "",
+  );
+}
+for (const [index, [scenario, target]] of scenarios
+  .flatMap((each) => roots.map((root) => [each, root] as const))
+  .entries()) {
   const dir = join(outDir, String(index));
   mkdirSync(dir, { recursive: true });
   const u = await upstreams();
-  const gw = await nodeGateway(configFor(u, { cache: scenario.cache }), { cpuProfile: dir });
+  // The built gateway as npm start runs it (bundled: its own code shows as dist/node/server.mjs).
+  const gw = await builtGateway(configFor(u, { cache: scenario.cache }), {
+    nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+    ...(target.root === undefined ? {} : { root: target.root }),
+  });
   const path = "/api/chat-list?workspace_path=/bench/project";
   await fetch(`${gw.url}${path}`, { headers: { cookie: COOKIE } });
   const load = await autocannon(`${gw.url}${path}`, {
@@ -107,7 +130,7 @@ for (const [index, scenario] of scenarios.entries()) {
     .map((name) => join(dir, name))
     .sort((a, b) => statSync(b).size - statSync(a).size)[0];
   sections.push(
-    `## ${scenario.name}`,
+    `## ${scenario.name}${roots.length > 1 ? ` — ${target.label}` : ""}`,
     "",
     `${load.requests} requests, ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms.`,
     "",
