@@ -6,14 +6,14 @@
 // included), as `npm start` runs it when no OTLP endpoint is set; otherwise (off) the app has no
 // metrics, as before issue 14. Spans are the OpenTelemetry API's no-ops either way: no SDK.
 
-import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { parseConfig } from "../src/config/load.js";
 import { createApp } from "../src/http/app.js";
 import { cutConnection } from "../src/runtime/node/cut-connection.js";
-import { directStreams } from "../src/runtime/node/direct-streams.js";
+import { alreadySentAware, directStreams } from "../src/runtime/node/direct-streams.js";
 import { createPrometheusMetrics } from "../src/runtime/node/prometheus-metrics.js";
+import { nodeRequestHeaders } from "../src/runtime/node/request-headers.js";
 import { createPooledFetch } from "../src/runtime/node/undici-fetch.js";
 
 const config = parseConfig(JSON.parse(process.env.BENCH_CONFIG_JSON ?? "{}"));
@@ -24,7 +24,7 @@ const app = createApp({
   fetch: pool.fetch,
   // The Node entry's ways with node-server: its parsed request headers, streams written to
   // the connection, a slow stream's socket cut.
-  rawHeadersOf: (c) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers,
+  rawHeadersOf: nodeRequestHeaders,
   directStreams,
   cutConnection,
   ...(instrumented ? { metrics: createPrometheusMetrics() } : {}),
@@ -47,9 +47,12 @@ app.get("/bench/memory", (c) => {
   return c.json(process.memoryUsage());
 });
 
-const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) => {
-  process.stdout.write(`listening http://127.0.0.1:${info.port}\n`);
-});
+const server = serve(
+  { fetch: alreadySentAware(app.fetch), port: 0, hostname: "127.0.0.1" },
+  (info: AddressInfo) => {
+    process.stdout.write(`listening http://127.0.0.1:${info.port}\n`);
+  },
+);
 process.on("SIGTERM", () => {
   server.close();
   void pool.close().finally(() => process.exit(0));

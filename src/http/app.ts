@@ -76,7 +76,7 @@ export interface AppDeps {
   /** Node: live streams written straight to their connections (see DirectStreams). */
   directStreams?: DirectStreams;
   /** Workers: a stream of a known identity is served by that identity's Durable Object. */
-  forwardStream?: (identity: string, request: Request) => Promise<Response>;
+  forwardStream?: (identity: string, request: Request, requestId: string) => Promise<Response>;
   /** Where the gateway's metrics go (DESIGN §11): prom-client on Node, which also serves
    * GET /metrics; nowhere when absent. Traces need no dependency: they go through the
    * OpenTelemetry API, to whatever SDK the runtime registered. */

@@ -29,27 +29,12 @@ export interface Caller {
   psessionHash: string | null;
 }
 
-/** Session hashes of recent callers: a sidebar sends the same cookie on every request, and
- * hashing it each time was a visible part of a cached answer. Emptied when full. */
-const recentHashes = new Map<string, string>();
-const RECENT_HASHES = 4096;
-
-function sessionHash(psession: string): string {
-  let hash = recentHashes.get(psession);
-  if (hash === undefined) {
-    if (recentHashes.size >= RECENT_HASHES) recentHashes.clear();
-    hash = sha256Hex(psession);
-    recentHashes.set(psession, hash);
-  }
-  return hash;
-}
-
 /** The request's caller, read and hashed once per request and kept on the context. */
 export function callerOf(c: Context<AppEnv>): Caller {
   let caller = c.get("caller");
   if (caller === undefined) {
     const psession = psessionFrom(headerOf(c, "cookie"));
-    caller = { psession, psessionHash: psession === null ? null : sessionHash(psession) };
+    caller = { psession, psessionHash: psession === null ? null : sha256Hex(psession) };
     c.set("caller", caller);
   }
   return caller;

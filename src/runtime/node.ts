@@ -1,4 +1,3 @@
-import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -11,13 +10,14 @@ import { createLiveStreams } from "../live/streams.js";
 import { createLocalSourceFactory } from "../sources/local/index.js";
 import { isLoopbackAddress } from "./node/client-address.js";
 import { cutConnection } from "./node/cut-connection.js";
-import { directStreams } from "./node/direct-streams.js";
+import { alreadySentAware, directStreams } from "./node/direct-streams.js";
 import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { createLineWriter } from "./node/line-writer.js";
 import { nodeFs } from "./node/node-fs.js";
 import { createPrometheusMetrics } from "./node/prometheus-metrics.js";
 import { createNodeReadMarkers } from "./node/read-markers.js";
+import { nodeRequestHeaders } from "./node/request-headers.js";
 import { stopGracefully } from "./node/shutdown.js";
 import { createPooledFetch } from "./node/undici-fetch.js";
 import { watchDir } from "./node/watch-dir.js";
@@ -63,7 +63,7 @@ async function start(): Promise<void> {
       settings.clientAddress(getConnInfo(c).remote.address, headerOf(c, "x-forwarded-for")),
     // node-server keeps Node's own IncomingMessage in the context: its parsed headers are
     // read directly instead of a web Headers object built from them (see headerOf).
-    rawHeadersOf: (c) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers,
+    rawHeadersOf: nodeRequestHeaders,
     loopbackListener: isLoopbackAddress(host),
     docsAssets: createDocsAssetReader(),
     watchDir,
@@ -73,7 +73,7 @@ async function start(): Promise<void> {
   });
 
   const server: ServerType = serve(
-    { fetch: app.fetch, port, hostname: host },
+    { fetch: alreadySentAware(app.fetch), port, hostname: host },
     (info: AddressInfo) => {
       const origin = `http://${info.family === "IPv6" ? `[${info.address}]` : info.address}:${info.port}`;
       logger.info({

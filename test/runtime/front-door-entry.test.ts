@@ -1,8 +1,10 @@
 import { request } from "node:http";
+import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { useNodeEntry } from "../support/node-entry.js";
 import { rawRequest } from "../support/raw-http.js";
 import { configFor, executorsReply, useResources } from "../support/resources.js";
+import { openSse } from "../support/sse-client.js";
 
 const { upstream } = useResources();
 const startEntry = useNodeEntry();
@@ -143,4 +145,109 @@ describe("the Node entry's front door (DESIGN §10)", () => {
     expect(response).toBe(200);
     expect(portal.callsTo("/v1/portal/chats")[0]?.headers.cookie).toBe("psession=two-headers");
   });
+
+  it("answers a request that repeats Host with 421 when one of them is foreign", async () => {
+    const registry = await upstream({ "/executors": executorsReply("CODEX") });
+    const { list, port } = await entryWith(configFor({ registry }));
+    const answer = await rawExchange(
+      port,
+      `GET ${list.pathname} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nHost: evil.example.com\r\nConnection: close\r\n\r\n`,
+      (text) => text.includes("\r\n\r\n"),
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 421 /);
+    expect(registry.calls).toHaveLength(0);
+  });
+
+  it("sends a live stream's headers with the security headers and the client's request id", async () => {
+    const registry = await upstream({ "/executors": executorsReply("CODEX") });
+    const { port } = await entryWith(configFor({ registry }));
+    const head = await rawExchange(
+      port,
+      `GET /api/chat-list/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Request-Id: stream-id-1\r\n\r\n`,
+      (text) => text.includes("event: snapshot"),
+    );
+    expect(head).toMatch(/^HTTP\/1\.1 200 /);
+    expect(head.toLowerCase()).toContain("content-type: text/event-stream; charset=utf-8");
+    expect(head.toLowerCase()).toContain("x-request-id: stream-id-1");
+    expect(head.toLowerCase()).toContain("x-content-type-options: nosniff");
+    expect(head.toLowerCase()).toContain("x-frame-options: sameorigin");
+    expect(head.toLowerCase()).toContain("strict-transport-security: max-age=15552000");
+  });
+
+  it("answers HEAD on the stream with its headers and holds no stream for it", async () => {
+    const registry = await upstream({ "/executors": executorsReply("CODEX") });
+    const { run, list, port } = await entryWith(
+      configFor({ registry }, { live: { maxStreamsPerCaller: 1 } }),
+    );
+    const stream = new URL("/api/chat-list/stream", list).href;
+    const head = await fetch(stream, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(head.headers.get("x-content-type-options")).toBe("nosniff");
+    // A HEAD whose connection stays open, then a stream of the same caller: one stream is
+    // allowed per caller, so the HEAD must not have taken it.
+    const socket = connect(Number(port), "127.0.0.1");
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.setEncoding("utf8");
+        let text = "";
+        socket.on("data", (chunk: string) => {
+          text += chunk;
+          if (text.includes("\r\n\r\n")) resolve();
+        });
+        socket.on("error", reject);
+        socket.write(`HEAD /api/chat-list/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+      });
+      const held = await openSse(stream);
+      expect(held.status).toBe(200);
+      held.close();
+    } finally {
+      socket.destroy();
+    }
+    expect(run.output().stderr).not.toContain("ERR_HTTP_HEADERS_SENT");
+  });
+
+  it("answers a Last-Event-ID it cannot hold (over 64 characters) with a snapshot", async () => {
+    const registry = await upstream({ "/executors": executorsReply("CODEX") });
+    const { list } = await entryWith(configFor({ registry }));
+    const live = await openSse(new URL("/api/chat-list/stream", list).href, {
+      "last-event-id": "x".repeat(65),
+    });
+    try {
+      expect(live.status).toBe(200);
+      const first = await live.next(
+        (event) => event.event === "snapshot" || event.event === "patch",
+        5000,
+      );
+      expect(first.event).toBe("snapshot");
+    } finally {
+      live.close();
+    }
+  });
 });
+
+/** Writes `request` on a raw socket and collects the answer until `done` says it is enough. */
+function rawExchange(port: string, request: string, done: (text: string) => boolean) {
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(port), "127.0.0.1");
+    let text = "";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no complete answer: ${JSON.stringify(text.slice(0, 500))}`));
+    }, 5000);
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+      if (!done(text)) return;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(text);
+    });
+    socket.on("error", reject);
+    socket.on("end", () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
+    socket.write(request);
+  });
+}

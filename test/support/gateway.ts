@@ -1,4 +1,3 @@
-import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -8,8 +7,9 @@ import type { Logger } from "../../src/core/logger.js";
 import { createApp } from "../../src/http/app.js";
 import type { GatewayMetrics } from "../../src/observability/metrics.js";
 import { cutConnection } from "../../src/runtime/node/cut-connection.js";
-import { directStreams } from "../../src/runtime/node/direct-streams.js";
+import { alreadySentAware, directStreams } from "../../src/runtime/node/direct-streams.js";
 import { createDocsAssetReader } from "../../src/runtime/node/docs-assets.js";
+import { nodeRequestHeaders } from "../../src/runtime/node/request-headers.js";
 import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
 
 export interface TestGateway {
@@ -51,14 +51,15 @@ export async function startGateway(
     clientAddress: (c) => getConnInfo(c).remote.address,
     loopbackListener: true,
     cutConnection,
-    rawHeadersOf: (c) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers,
+    rawHeadersOf: nodeRequestHeaders,
     ...(options.webStreams ? {} : { directStreams }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
-      resolve(started),
+    const started = serve(
+      { fetch: alreadySentAware(app.fetch), port: 0, hostname: "127.0.0.1" },
+      () => resolve(started),
     );
   });
   const { port } = server.address() as AddressInfo;

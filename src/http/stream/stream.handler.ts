@@ -38,7 +38,8 @@ export interface StreamHandlerDeps {
   forward?: {
     /** The sources that can tell who the caller is (portal sources). */
     identifiers: readonly Source[];
-    to(identity: string, request: Request): Promise<Response>;
+    /** `requestId` goes with it, so the object's log lines carry the same id as this one's. */
+    to(identity: string, request: Request, requestId: string): Promise<Response>;
   };
 }
 
@@ -89,10 +90,14 @@ export function createStreamHandler(
 
   return async (c) => {
     const query = c.req.valid("query");
+    // HEAD (which Hono routes here as GET): the headers a stream would have, and no stream —
+    // one opened for a response without a body would hold its slot until it filled.
+    if (c.req.method === "HEAD")
+      return respond(c, null, 200, STREAM_HEADERS) as unknown as Response;
     const caller = callerOf(c);
     if (deps.forward !== undefined) {
       const identity = await identityOf(caller);
-      if (identity !== null) return deps.forward.to(identity, c.req.raw);
+      if (identity !== null) return deps.forward.to(identity, c.req.raw, c.get("requestId"));
     }
     const binding = JSON.stringify([query.workspace_path, query.include_global, query.type]);
     const sourceQuery = {

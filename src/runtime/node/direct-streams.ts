@@ -36,9 +36,29 @@ function openSink(outgoing: ServerResponse, headers: Record<string, string>): Ss
       outgoing.destroy();
     },
     onGone(listener) {
-      outgoing.once("close", () => {
-        if (!outgoing.writableFinished) listener();
-      });
+      // A client that left before the stream opened has already closed the response.
+      if (outgoing.destroyed) queueMicrotask(listener);
+      else
+        outgoing.once("close", () => {
+          if (!outgoing.writableFinished) listener();
+        });
     },
   };
+}
+
+type FetchHandler = (
+  request: Request,
+  env: { outgoing: ServerResponse },
+) => Response | Promise<Response>;
+
+/**
+ * The app's fetch for node-server, with one guarantee more: once a handler has written its
+ * response itself, node-server is told so, whatever became of the Response on the way out (a
+ * HEAD wrapper or a middleware may have copied it into one node-server would write again).
+ */
+export function alreadySentAware<F extends FetchHandler>(fetch: F): F {
+  return (async (request: Request, env: { outgoing: ServerResponse }) => {
+    const response = await fetch(request, env);
+    return env.outgoing.headersSent ? RESPONSE_ALREADY_SENT : response;
+  }) as F;
 }

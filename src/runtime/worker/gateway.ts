@@ -86,9 +86,10 @@ export function createWorkerGateway(
         ...(streamsHere
           ? {}
           : {
-              forwardStream: async (identity, request) => {
+              forwardStream: async (identity, request, requestId) => {
                 const headers = new Headers(request.headers);
                 headers.set(CONFIG_HEADER, encodeURIComponent(configText ?? "{}"));
+                headers.set("x-request-id", requestId);
                 const stub = readState.get(readState.idFromName(identity));
                 const answer = await stub.fetch(new Request(request, { headers }));
                 // A fetched response's headers are immutable; this isolate's middleware adds its
