@@ -48,8 +48,7 @@ export function requestFrame(rawHeadersOf: RawHeadersOf): MiddlewareHandler<AppE
     const response = c.res;
     if (complete.has(response)) return;
     const { headers } = response;
-    for (const name in SECURITY_HEADERS) headers.set(name, SECURITY_HEADERS[name] as string);
-    headers.set("X-Request-Id", c.get("requestId"));
+    for (const [name, value] of Object.entries(withFrameHeaders(c, {}))) headers.set(name, value);
   };
 }
 

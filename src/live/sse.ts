@@ -59,7 +59,8 @@ export function createSseChannel(options: {
     ended = true;
     options.onClose(reason);
   };
-  if (options.sink !== undefined) return sinkChannel(options.sink, options.maxQueuedBytes, end);
+  if (options.sink !== undefined)
+    return sinkChannel(options.sink, options.maxQueuedBytes, end, () => ended);
   const readable = new ReadableStream<Uint8Array>(
     {
       start(streamController) {
@@ -93,35 +94,30 @@ export function createSseChannel(options: {
   };
 }
 
+/** A channel on a sink; `end` and `ended` are createSseChannel's, which ends a channel once. */
 function sinkChannel(
   sink: SseSink,
   maxQueuedBytes: number,
   end: (reason: "closed" | "cancelled" | "slow") => void,
+  ended: () => boolean,
 ): SseChannel {
-  let ended = false;
-  const finish = (reason: "closed" | "cancelled" | "slow") => {
-    ended = true;
-    end(reason);
-  };
-  sink.onGone(() => {
-    if (!ended) finish("cancelled");
-  });
+  sink.onGone(() => end("cancelled"));
   return {
     readable: null,
     send(text) {
-      if (ended) return false;
+      if (ended()) return false;
       sink.write(text);
       if (sink.queuedBytes() <= maxQueuedBytes) return true;
-      finish("slow");
+      end("slow");
       sink.cut();
       return false;
     },
     close() {
-      if (ended) return;
+      if (ended()) return;
       sink.end();
-      finish("closed");
+      end("closed");
     },
     queuedBytes: () => sink.queuedBytes(),
-    closed: () => ended,
+    closed: ended,
   };
 }

@@ -114,10 +114,13 @@ export function createStreamHandler(
       "chat_list.stream.resumed": lastEventId !== undefined,
     });
     const connection = deps.directStreams?.connection(c);
-    const headers = withFrameHeaders(c, STREAM_HEADERS);
     const opened = deps.streams.open(
       streamRequest(deps, {
-        sink: connection === undefined ? undefined : () => connection(headers),
+        // Called by open() at once, once the stream is admitted; not kept.
+        sink:
+          connection === undefined
+            ? undefined
+            : () => connection(withFrameHeaders(c, STREAM_HEADERS)),
         feedKey: `${caller.psessionHash ?? "-"}\n${binding}`,
         callerKey: caller.psessionHash ?? `address:${clientAddressOf(c, deps.clientAddress)}`,
         lastEventId,

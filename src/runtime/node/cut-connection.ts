@@ -1,6 +1,6 @@
-import type { ServerResponse } from "node:http";
 import type { Context } from "hono";
 import type { AppEnv } from "../../http/app-env.js";
+import { nodeBindings } from "./bindings.js";
 
 /**
  * How to destroy the socket of a request served by @hono/node-server (which passes `outgoing`
@@ -8,6 +8,6 @@ import type { AppEnv } from "../../http/app-env.js";
  * stack trace. The function keeps only the response, not the request's context.
  */
 export function cutConnection(c: Context<AppEnv>): (() => void) | undefined {
-  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  const { outgoing } = nodeBindings(c);
   return outgoing === undefined ? undefined : () => outgoing.destroy();
 }

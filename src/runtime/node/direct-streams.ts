@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../http/app-env.js";
 import type { DirectStreams } from "../../http/stream/stream.handler.js";
 import type { SseSink } from "../../live/sse.js";
+import { nodeBindings } from "./bindings.js";
 
 /**
  * Live streams written to node-server's ServerResponse itself. An idle stream then holds the
@@ -13,7 +14,7 @@ import type { SseSink } from "../../live/sse.js";
  */
 export const directStreams: DirectStreams = {
   connection(c: Context<AppEnv>) {
-    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    const { outgoing } = nodeBindings(c);
     if (outgoing === undefined) return undefined;
     return (headers) => openSink(outgoing, headers);
   },

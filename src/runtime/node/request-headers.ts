@@ -1,7 +1,7 @@
-import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
 import type { AppEnv } from "../../http/app-env.js";
 import type { RawRequestHeaders } from "../../http/request-header.js";
+import { nodeBindings } from "./bindings.js";
 
 /** Headers the gateway reads of which Node keeps only the first when a request repeats them. */
 const FIRST_ONLY = new Set(["host", "authorization", "content-type"]);
@@ -14,7 +14,7 @@ const FIRST_ONLY = new Set(["host", "authorization", "content-type"]);
  * as a web Headers object joins them.
  */
 export function nodeRequestHeaders(c: Context<AppEnv>): RawRequestHeaders | undefined {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const { incoming } = nodeBindings(c);
   if (incoming === undefined) return undefined;
   const raw = incoming.rawHeaders;
   let seen: Set<string> | undefined;
