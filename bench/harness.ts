@@ -48,6 +48,33 @@ export async function autocannon(
   };
 }
 
+/** What bench/load-distinct.ts measured (latencies in ms). */
+export interface DistinctLoad {
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** `amount` requests at c=32, each for its own workspace_path (numbered from `offset`), by
+ * bench/load-distinct.ts in a process of its own; with `cookie`, sent on every request. */
+export async function loadDistinct(
+  url: string,
+  amount: number,
+  offset: number,
+  cookie?: string,
+): Promise<DistinctLoad> {
+  const args = [join(ROOT, "bench/load-distinct.ts"), url, String(amount), "32", String(offset)];
+  if (cookie !== undefined) args.push(cookie);
+  const { stdout } = await run(process.execPath, ["--import", "tsx", ...args], {
+    maxBuffer: 1024 * 1024,
+  });
+  return JSON.parse(stdout) as DistinctLoad;
+}
+
 /** Upstreams at the scenario latencies: portal 40 ms, executor registry 10 ms, agent store 25 ms. */
 export async function upstreams(totalItems = 30) {
   const third = Math.max(1, Math.floor(totalItems / 3));

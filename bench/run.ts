@@ -14,6 +14,7 @@ import {
   COOKIE,
   configFor,
   listCalls,
+  loadDistinct,
   median,
   nodeGateway,
   QUICK,
@@ -96,33 +97,7 @@ if (wanted("overhead")) {
 if (wanted("cold_distinct")) {
   const u = await upstreams();
   const gw = await builtGateway(configFor(u, longCache));
-  const distinct = async (amount: number, offset: number) =>
-    JSON.parse(
-      (
-        await run(
-          process.execPath,
-          [
-            "--import",
-            "tsx",
-            join(ROOT, "bench/load-distinct.ts"),
-            gw.url,
-            String(amount),
-            "32",
-            String(offset),
-            COOKIE,
-          ],
-          { maxBuffer: 1024 * 1024 },
-        )
-      ).stdout,
-    ) as {
-      requests: number;
-      non2xx: number;
-      errors: number;
-      timeouts: number;
-      p50: number;
-      p99: number;
-      max: number;
-    };
+  const distinct = (amount: number, offset: number) => loadDistinct(gw.url, amount, offset, COOKIE);
   await distinct(200, 1_000_000); // warm-up: code paths, pools, JIT
   const keys = QUICK ? 320 : 1600;
   const load = await distinct(keys, 0);
@@ -212,20 +187,7 @@ if (wanted("memory")) {
   const gw = await nodeGateway(config, { exposeGc: true });
   const memory = async () =>
     (await (await fetch(`${gw.url}/bench/memory`)).json()) as { heapUsed: number };
-  const load = (amount: number, offset: number) =>
-    run(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(ROOT, "bench/load-distinct.ts"),
-        gw.url,
-        String(amount),
-        "32",
-        String(offset),
-      ],
-      { maxBuffer: 1024 * 1024 },
-    );
+  const load = (amount: number, offset: number) => loadDistinct(gw.url, amount, offset);
   await load(2000, 10_000_000); // warm-up: code paths, pools, JIT
   const heapBefore = (await memory()).heapUsed / 2 ** 20;
   const rssBefore = rssMiB(gw.pid);

@@ -14,17 +14,23 @@ function fakeWatch() {
   return { watch, live, opened: () => opened };
 }
 
+/** Disk watchers over fakeWatch, on manual timers, debounced 50 ms. */
+function watchersOnFake() {
+  const time = manualTimers();
+  const fake = fakeWatch();
+  const watchers = createDiskWatchers({
+    watch: fake.watch,
+    maxDirs: 10,
+    maxDirsPerFeed: 10,
+    debounceMs: 50,
+    timers: time.timers,
+  });
+  return { time, fake, watchers };
+}
+
 describe("the live feeds' disk watchers", () => {
   it("watch a folder once for every feed that needs it, and close it with the last", async () => {
-    const time = manualTimers();
-    const fake = fakeWatch();
-    const watchers = createDiskWatchers({
-      watch: fake.watch,
-      maxDirs: 10,
-      maxDirsPerFeed: 10,
-      debounceMs: 50,
-      timers: time.timers,
-    });
+    const { time, fake, watchers } = watchersOnFake();
     let a = 0;
     let b = 0;
     const stopA = watchers.subscribe(["/x"], () => a++);
@@ -41,15 +47,7 @@ describe("the live feeds' disk watchers", () => {
   });
 
   it("watch a folder again after its watch ended by itself (the folder was removed and made again)", async () => {
-    const time = manualTimers();
-    const fake = fakeWatch();
-    const watchers = createDiskWatchers({
-      watch: fake.watch,
-      maxDirs: 10,
-      maxDirsPerFeed: 10,
-      debounceMs: 50,
-      timers: time.timers,
-    });
+    const { time, fake, watchers } = watchersOnFake();
     let changes = 0;
     watchers.subscribe(["/x"], () => changes++);
     fake.live.get("/x")?.gone();

@@ -1,4 +1,3 @@
-import { request } from "node:http";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { useNodeEntry } from "../support/node-entry.js";
@@ -128,50 +127,41 @@ describe("the Node entry's front door (DESIGN §10)", () => {
       "/v1/portal/chats/1/history": { json: [] },
     });
     const { list } = await entryWith(configFor({ portal }));
-    const response = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        list,
-        {
-          headers: ["Host", list.host, "Cookie", "a=1", "Cookie", "psession=two-headers"],
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
-      req.on("error", reject);
-      req.end();
+    const response = await rawRequest(list.href, {
+      headers: ["Host", list.host, "Cookie", "a=1", "Cookie", "psession=two-headers"],
     });
-    expect(response).toBe(200);
+    expect(response.status).toBe(200);
     expect(portal.callsTo("/v1/portal/chats")[0]?.headers.cookie).toBe("psession=two-headers");
   });
 
   it("answers a request that repeats Host with 421 when one of them is foreign", async () => {
     const registry = await upstream({ "/executors": executorsReply("CODEX") });
-    const { list, port } = await entryWith(configFor({ registry }));
-    const answer = await rawExchange(
-      port,
-      `GET ${list.pathname} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nHost: evil.example.com\r\nConnection: close\r\n\r\n`,
-      (text) => text.includes("\r\n\r\n"),
-    );
-    expect(answer).toMatch(/^HTTP\/1\.1 421 /);
+    const { list } = await entryWith(configFor({ registry }));
+    const answer = await rawRequest(list.href, {
+      headers: ["Host", list.host, "Host", "evil.example.com"],
+    });
+    expect(answer.status).toBe(421);
     expect(registry.calls).toHaveLength(0);
   });
 
   it("sends a live stream's headers with the security headers and the client's request id", async () => {
     const registry = await upstream({ "/executors": executorsReply("CODEX") });
-    const { port } = await entryWith(configFor({ registry }));
-    const head = await rawExchange(
-      port,
-      `GET /api/chat-list/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Request-Id: stream-id-1\r\n\r\n`,
-      (text) => text.includes("event: snapshot"),
-    );
-    expect(head).toMatch(/^HTTP\/1\.1 200 /);
-    expect(head.toLowerCase()).toContain("content-type: text/event-stream; charset=utf-8");
-    expect(head.toLowerCase()).toContain("x-request-id: stream-id-1");
-    expect(head.toLowerCase()).toContain("x-content-type-options: nosniff");
-    expect(head.toLowerCase()).toContain("x-frame-options: sameorigin");
-    expect(head.toLowerCase()).toContain("strict-transport-security: max-age=15552000");
+    const { list } = await entryWith(configFor({ registry }));
+    const live = await openSse(new URL("/api/chat-list/stream", list).href, {
+      "x-request-id": "stream-id-1",
+    });
+    try {
+      expect(live.status).toBe(200);
+      expect(Object.fromEntries(live.headers)).toMatchObject({
+        "content-type": "text/event-stream; charset=utf-8",
+        "x-request-id": "stream-id-1",
+        "x-content-type-options": "nosniff",
+        "x-frame-options": "SAMEORIGIN",
+        "strict-transport-security": "max-age=15552000; includeSubDomains",
+      });
+    } finally {
+      live.close();
+    }
   });
 
   it("answers HEAD on the stream with its headers and holds no stream for it", async () => {
@@ -225,29 +215,3 @@ describe("the Node entry's front door (DESIGN §10)", () => {
     }
   });
 });
-
-/** Writes `request` on a raw socket and collects the answer until `done` says it is enough. */
-function rawExchange(port: string, request: string, done: (text: string) => boolean) {
-  return new Promise<string>((resolve, reject) => {
-    const socket = connect(Number(port), "127.0.0.1");
-    let text = "";
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no complete answer: ${JSON.stringify(text.slice(0, 500))}`));
-    }, 5000);
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      text += chunk;
-      if (!done(text)) return;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(text);
-    });
-    socket.on("error", reject);
-    socket.on("end", () => {
-      clearTimeout(timer);
-      resolve(text);
-    });
-    socket.write(request);
-  });
-}

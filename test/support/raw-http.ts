@@ -8,11 +8,12 @@ export interface RawResponse {
 
 /**
  * One HTTP/1.1 request with exactly the headers given — including `Host`, which fetch does not
- * let a caller set — and the whole answer.
+ * let a caller set — and the whole answer. As a flat list (name, value, name, value...), the
+ * headers are sent as they are, repeated names included, and Host is not added.
  */
 export function rawRequest(
   url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  init: { method?: string; headers?: Record<string, string> | string[]; body?: string } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? "GET", headers: init.headers }, (res) => {
