@@ -20,18 +20,20 @@ import type { AppEnv } from "./app-env.js";
 import { createChatListHandler } from "./chat-list/chat-list.handler.js";
 import { chatListRoute } from "./chat-list/chat-list.routes.js";
 import { createCursorCodec } from "./chat-list/cursor.js";
+import { createListAnswers } from "./chat-list/list-answer.js";
+import { createListFastPath } from "./chat-list/list-fast-path.js";
 import { createListViews } from "./chat-list/list-view.js";
 import type { ClientAddressResolver } from "./client-address.js";
 import { type DocsAssetReader, registerDocs } from "./docs.js";
 import { errorHandler, notFound, validationHook } from "./errors.js";
 import { healthRoute, healthzRoute, readyzRoute } from "./health.routes.js";
 import { registerMetrics } from "./metrics.route.js";
-import { accessToken } from "./middleware/access-token.js";
-import { hostGuard } from "./middleware/host-guard.js";
+import { accessToken, tokenCheck } from "./middleware/access-token.js";
+import { hostCheck, hostGuard } from "./middleware/host-guard.js";
 import { observeRequest } from "./middleware/observe-request.js";
 import { originGuard } from "./middleware/origin-guard.js";
 import { strictQueryEncoding } from "./middleware/query-encoding.js";
-import { rateLimit } from "./middleware/rate-limit.js";
+import { createRateLimiter, rateLimit } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { urlLimit } from "./middleware/url-limit.js";
 import { OPENAPI_CONFIG, registerSecuritySchemes } from "./openapi.js";
@@ -85,6 +87,15 @@ export interface AppDeps {
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
 export function createApp(deps: AppDeps) {
+  return createGateway(deps).app;
+}
+
+/**
+ * The gateway as an app, and its direct path for the list (list-fast-path.ts): a runtime that
+ * can answer a request before the framework sees it offers each request to `listFastPath` first
+ * and hands the app only what that declines.
+ */
+export function createGateway(deps: AppDeps) {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
@@ -149,8 +160,11 @@ export function createApp(deps: AppDeps) {
   app.use(observeRequest(metrics));
   app.use(requestLog({ logger, clock, clientAddress }));
   const loopbackListener = deps.loopbackListener ?? false;
-  if (loopbackListener || http.allowedHosts.length > 0)
-    app.use(hostGuard({ loopbackListener, allowedHosts: http.allowedHosts }));
+  const checkHost =
+    loopbackListener || http.allowedHosts.length > 0
+      ? hostCheck({ loopbackListener, allowedHosts: http.allowedHosts })
+      : undefined;
+  if (checkHost !== undefined) app.use(hostGuard(checkHost));
   if (http.corsOrigins.length > 0)
     app.use(
       "/api/*",
@@ -170,13 +184,15 @@ export function createApp(deps: AppDeps) {
       }),
     );
   app.use(urlLimit(http.maxUrlBytes));
-  if (http.accessToken !== undefined) {
-    app.use("/api/*", accessToken(http.accessToken));
-    app.use("/metrics", accessToken(http.accessToken));
+  const checkToken = http.accessToken === undefined ? undefined : tokenCheck(http.accessToken);
+  if (checkToken !== undefined) {
+    app.use("/api/*", accessToken(checkToken));
+    app.use("/metrics", accessToken(checkToken));
   }
   app.use(originGuard(http.corsOrigins));
   app.use("/api/*", strictQueryEncoding());
-  app.use("/api/*", rateLimit({ ...config.rateLimit, clock, clientAddress }));
+  const limiter = createRateLimiter({ ...config.rateLimit, clock });
+  app.use("/api/*", rateLimit(limiter, clientAddress));
   if (deps.waitUntilFromExecutionCtx)
     app.use(async function deferToExecutionCtx(c, next) {
       const ctx = c.executionCtx;
@@ -200,9 +216,10 @@ export function createApp(deps: AppDeps) {
     maxBytes: Math.max(1024, Math.floor(config.cache.maxBytes / 4)),
     maxEntries: config.cache.maxEntries,
   });
+  const answerList = createListAnswers({ collector, clock, cursors, views, readState });
   // Chained, so the app's type carries every route for hono/client (see AppType).
   const routes = app
-    .openapi(chatListRoute, createChatListHandler({ collector, clock, cursors, views, readState }))
+    .openapi(chatListRoute, createChatListHandler(answerList))
     .openapi(readRoute, createReadHandler({ collector, readState, clock }))
     .openapi(
       streamRoute,
@@ -260,7 +277,18 @@ export function createApp(deps: AppDeps) {
   app.doc31("/openapi.json", OPENAPI_CONFIG);
   registerDocs(app, deps.docsAssets);
   registerMetrics(app, metrics);
-  return routes;
+  const listFastPath = createListFastPath({
+    answer: answerList,
+    limiter,
+    clock,
+    logger,
+    metrics,
+    maxUrlBytes: http.maxUrlBytes,
+    corsOrigins: http.corsOrigins,
+    ...(checkHost === undefined ? {} : { checkHost }),
+    ...(checkToken === undefined ? {} : { checkToken }),
+  });
+  return { app: routes, listFastPath };
 }
 
 /** The gateway's routes as a type, for a typed client: `hc<AppType>(baseUrl)` from hono/client. */

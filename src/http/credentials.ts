@@ -29,12 +29,17 @@ export interface Caller {
   psessionHash: string | null;
 }
 
+/** The caller a Cookie header names. */
+export function callerFrom(cookieHeader: string | undefined): Caller {
+  const psession = psessionFrom(cookieHeader);
+  return { psession, psessionHash: psession === null ? null : sha256Hex(psession) };
+}
+
 /** The request's caller, read and hashed once per request and kept on the context. */
 export function callerOf(c: Context<AppEnv>): Caller {
   let caller = c.get("caller");
   if (caller === undefined) {
-    const psession = psessionFrom(headerOf(c, "cookie"));
-    caller = { psession, psessionHash: psession === null ? null : sha256Hex(psession) };
+    caller = callerFrom(headerOf(c, "cookie"));
     c.set("caller", caller);
   }
   return caller;

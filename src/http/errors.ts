@@ -5,7 +5,11 @@ import type { Logger } from "../core/logger.js";
 import type { AppEnv } from "./app-env.js";
 import { ApiError, type ParameterError, PROBLEM_CONTENT_TYPE, problem } from "./problem.js";
 
-const problemHeaders = { "Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": "no-store" };
+/** What a problem answer carries besides the frame headers. */
+export const PROBLEM_HEADERS: Readonly<Record<string, string>> = {
+  "Content-Type": PROBLEM_CONTENT_TYPE,
+  "Cache-Control": "no-store",
+};
 
 /** Query validation failures become one 400 problem naming every bad parameter. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
@@ -25,39 +29,41 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c
       request_id: c.get("requestId"),
     }),
     400,
-    problemHeaders,
+    PROBLEM_HEADERS,
   );
 };
 
-/** Anything thrown ends here: a known ApiError keeps its code, the rest is a generic 500 that
- * carries the request id and never a stack. */
+/** The problem a thrown error answers with: a known ApiError keeps its code, the rest is a
+ * generic 500 that carries the request id and never a stack (the stack goes to the log). */
+export function errorProblem(error: unknown, requestId: string, logger: Logger) {
+  // Hono's own JSON validator throws this for a body that is not JSON.
+  if (error instanceof HTTPException && error.status === 400)
+    return {
+      status: 400 as const,
+      body: problem("invalid_body", error.message, { request_id: requestId }),
+    };
+  if (error instanceof ApiError)
+    return {
+      status: error.status,
+      body: problem(error.code, error.message, { ...error.extra, request_id: requestId }),
+    };
+  logger.error({
+    event: "unhandled_error",
+    request_id: requestId,
+    error: String(error),
+    stack: error instanceof Error ? error.stack : undefined,
+  });
+  return {
+    status: 500 as const,
+    body: problem("internal", `internal error; request id ${requestId}`, { request_id: requestId }),
+  };
+}
+
+/** Anything thrown in a route ends here (see errorProblem). */
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   return function handleError(error, c) {
-    const requestId = c.get("requestId");
-    // Hono's own JSON validator throws this for a body that is not JSON.
-    if (error instanceof HTTPException && error.status === 400)
-      return c.json(
-        problem("invalid_body", error.message, { request_id: requestId }),
-        400,
-        problemHeaders,
-      );
-    if (error instanceof ApiError)
-      return c.json(
-        problem(error.code, error.message, { ...error.extra, request_id: requestId }),
-        error.status,
-        problemHeaders,
-      );
-    logger.error({
-      event: "unhandled_error",
-      request_id: requestId,
-      error: String(error),
-      stack: error.stack,
-    });
-    return c.json(
-      problem("internal", `internal error; request id ${requestId}`, { request_id: requestId }),
-      500,
-      problemHeaders,
-    );
+    const { status, body } = errorProblem(error, c.get("requestId"), logger);
+    return c.json(body, status, PROBLEM_HEADERS);
   };
 }
 
@@ -67,5 +73,5 @@ export const notFound: NotFoundHandler<AppEnv> = (c) =>
       request_id: c.get("requestId"),
     }),
     404,
-    problemHeaders,
+    PROBLEM_HEADERS,
   );

@@ -25,6 +25,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
  * log line and problem body; otherwise one is generated. */
 const CLIENT_REQUEST_ID = /^[\w=-]{1,64}$/;
 
+/** The request id: the client's X-Request-Id when it is a safe one, else a new UUID. */
+export function requestIdFrom(sent: string | undefined): string {
+  return sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : crypto.randomUUID();
+}
+
 /** Responses built by `respond`, which already carry every header below. */
 const complete = new WeakSet<Response>();
 
@@ -39,11 +44,7 @@ export function requestFrame(rawHeadersOf: RawHeadersOf): MiddlewareHandler<AppE
   return async function frame(c, next) {
     const raw = rawHeadersOf(c);
     if (raw !== undefined) c.set("rawHeaders", raw);
-    const sent = headerOf(c, "x-request-id");
-    c.set(
-      "requestId",
-      sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : crypto.randomUUID(),
-    );
+    c.set("requestId", requestIdFrom(headerOf(c, "x-request-id")));
     await next();
     const response = c.res;
     if (complete.has(response)) return;
@@ -70,7 +71,15 @@ export function withFrameHeaders(
   c: Context<AppEnv>,
   headers: Record<string, string>,
 ): Record<string, string> {
-  return { ...SECURITY_HEADERS, "X-Request-Id": c.get("requestId"), ...headers };
+  return framedHeaders(c.get("requestId"), headers);
+}
+
+/** `headers` with the security headers and the request id `requestId`. */
+export function framedHeaders(
+  requestId: string,
+  headers: Record<string, string>,
+): Record<string, string> {
+  return { ...SECURITY_HEADERS, "X-Request-Id": requestId, ...headers };
 }
 
 /** Marks a response as carrying its headers already (or as written by other means), so

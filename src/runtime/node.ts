@@ -4,7 +4,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { ConfigError } from "../config/load.js";
 import { systemClock } from "../core/clock.js";
 import { createJsonLogger } from "../core/logger.js";
-import { createApp } from "../http/app.js";
+import { createGateway } from "../http/app.js";
 import { headerOf } from "../http/request-header.js";
 import { createLiveStreams } from "../live/streams.js";
 import { createLocalSourceFactory } from "../sources/local/index.js";
@@ -14,6 +14,7 @@ import { alreadySentAware, directStreams } from "./node/direct-streams.js";
 import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { createLineWriter } from "./node/line-writer.js";
+import { serverWithListFastPath } from "./node/list-lane.js";
 import { nodeFs } from "./node/node-fs.js";
 import { createPrometheusMetrics } from "./node/prometheus-metrics.js";
 import { createNodeReadMarkers } from "./node/read-markers.js";
@@ -47,7 +48,7 @@ async function start(): Promise<void> {
     timers: { setTimeout, clearTimeout },
   });
   const readMarkers = createNodeReadMarkers(config.state, process.env, settings.home, logger);
-  const app = createApp({
+  const { app, listFastPath } = createGateway({
     live,
     readMarkers,
     config,
@@ -73,7 +74,16 @@ async function start(): Promise<void> {
   });
 
   const server: ServerType = serve(
-    { fetch: alreadySentAware(app.fetch), port, hostname: host },
+    {
+      fetch: alreadySentAware(app.fetch),
+      port,
+      hostname: host,
+      // The list is offered to its direct path before node-server builds a web Request for it.
+      createServer: serverWithListFastPath(listFastPath, {
+        clientAddress: settings.clientAddress,
+        onError: (error) => logger.error({ event: "unhandled_error", error: String(error) }),
+      }),
+    },
     (info: AddressInfo) => {
       const origin = `http://${info.family === "IPv6" ? `[${info.address}]` : info.address}:${info.port}`;
       logger.info({

@@ -1,4 +1,6 @@
 import type { ExecutionContext } from "hono";
+import type { App } from "../http/app-env.js";
+import type { ListFastPath } from "../http/chat-list/list-fast-path.js";
 import {
   configProblem,
   createWorkerGateway,
@@ -38,6 +40,32 @@ export default {
     }
     const { gateway } = current;
     if (gateway.error !== undefined) return configProblem(gateway.error);
-    return gateway.app.fetch(request, env, ctx);
+    return answerWith(gateway.app, gateway.listFastPath, request, env, ctx);
   },
 };
+
+/** One request to a built gateway: the list to its direct path first (no Hono context or
+ * middleware chain for it), anything else, or a list request it declines, to the app. */
+export function answerWith(
+  app: App,
+  listFastPath: ListFastPath,
+  request: Request,
+  env: WorkerBindings,
+  ctx: ExecutionContext,
+): Response | Promise<Response> {
+  const listed = listFastPath({
+    method: request.method,
+    target: targetOf(request.url),
+    header: (name) => request.headers.get(name) ?? undefined,
+    clientAddress: () => request.headers.get("cf-connecting-ip") ?? undefined,
+    waitUntil: (work) => ctx.waitUntil(work),
+  });
+  if (listed === null) return app.fetch(request, env, ctx);
+  return listed.then(({ status, headers, body }) => new Response(body, { status, headers }));
+}
+
+/** The path and query of an absolute URL. */
+function targetOf(url: string): string {
+  const path = url.indexOf("/", url.indexOf("//") + 2);
+  return path === -1 ? "/" : url.slice(path);
+}

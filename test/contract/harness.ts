@@ -14,7 +14,8 @@ export interface GatewayHandle {
  * the workerd harness runs the Worker gateway inside workerd with upstreams behind its fetch.
  */
 export interface ContractHarness {
-  runtime: "node" | "workerd";
+  /** Named in the suite's title: where (and how) the gateway runs. */
+  runtime: string;
   upstream(routes?: Record<string, Route>): Promise<FakeUpstream>;
   gateway(config: unknown): Promise<GatewayHandle>;
 }

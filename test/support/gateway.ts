@@ -4,11 +4,12 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { parseConfig } from "../../src/config/load.js";
 import type { Clock } from "../../src/core/clock.js";
 import type { Logger } from "../../src/core/logger.js";
-import { createApp } from "../../src/http/app.js";
+import { createGateway } from "../../src/http/app.js";
 import type { GatewayMetrics } from "../../src/observability/metrics.js";
 import { cutConnection } from "../../src/runtime/node/cut-connection.js";
 import { alreadySentAware, directStreams } from "../../src/runtime/node/direct-streams.js";
 import { createDocsAssetReader } from "../../src/runtime/node/docs-assets.js";
+import { serverWithListFastPath } from "../../src/runtime/node/list-lane.js";
 import { nodeRequestHeaders } from "../../src/runtime/node/request-headers.js";
 import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
 
@@ -29,6 +30,8 @@ export interface GatewayOptions {
   /** Serve live streams as web ReadableStreams, as the Worker does, rather than writing them
    * to the connection as the Node entry does. */
   webStreams?: boolean;
+  /** Answer the list through the Hono app alone, without the Node entry's direct path. */
+  framework?: boolean;
 }
 
 /** The Node gateway as `npm start` builds it (undici pool, real server on 127.0.0.1:0). */
@@ -42,7 +45,7 @@ export async function startGateway(
   const logger: Logger = { info: record("info"), warn: record("warn"), error: record("error") };
   const parsed = parseConfig(config);
   const pool = createPooledFetch(parsed.upstream.connectionsPerOrigin);
-  const app = createApp({
+  const { app, listFastPath } = createGateway({
     config: parsed,
     fetch: pool.fetch,
     logger,
@@ -58,7 +61,21 @@ export async function startGateway(
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve(
-      { fetch: alreadySentAware(app.fetch), port: 0, hostname: "127.0.0.1" },
+      {
+        fetch: alreadySentAware(app.fetch),
+        port: 0,
+        hostname: "127.0.0.1",
+        // As the Node entry: the list through its direct path, unless a test asks otherwise.
+        ...(options.framework
+          ? {}
+          : {
+              createServer: serverWithListFastPath(listFastPath, {
+                clientAddress: (socketAddress) => socketAddress,
+                onError: (error) =>
+                  logger.error({ event: "unhandled_error", error: String(error) }),
+              }),
+            }),
+      },
       () => resolve(started),
     );
   });

@@ -16,23 +16,39 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /**
  * Requires `Authorization: Bearer <token>` (DESIGN §10), so that another account on a shared
  * machine cannot read this user's local list. Both sides are hashed first, so the comparison
- * takes the same time whatever the length or content of what was sent. CORS preflights carry no
- * credentials and pass; the CORS middleware answers them.
+ * takes the same time whatever the length or content of what was sent. The returned function
+ * throws the 401 for a missing or wrong token.
  */
-export function accessToken(token: string): MiddlewareHandler<AppEnv> {
+export function tokenCheck(token: string): (authorization: string | undefined) => void {
   const expected = sha256(utf8ToBytes(token));
-  return async function requireToken(c, next) {
-    if (c.req.method === "OPTIONS") return next();
-    const header = headerOf(c, "authorization");
+  return function checkToken(header) {
     const match = header === undefined ? null : /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-    if (match?.[1] !== undefined && sameBytes(sha256(utf8ToBytes(match[1])), expected))
-      return next();
-    c.header("WWW-Authenticate", 'Bearer realm="chat-list-gateway"');
+    if (match?.[1] !== undefined && sameBytes(sha256(utf8ToBytes(match[1])), expected)) return;
     throw new ApiError(
       "token_required",
       header === undefined
         ? "send Authorization: Bearer <token> (http.accessToken is set)"
         : "the access token is wrong",
     );
+  };
+}
+
+/** What a 401 for the token carries, so a client knows which scheme to use. */
+export const TOKEN_CHALLENGE = 'Bearer realm="chat-list-gateway"';
+
+/** A tokenCheck as middleware. CORS preflights carry no credentials and pass; the CORS
+ * middleware answers them. */
+export function accessToken(
+  check: (authorization: string | undefined) => void,
+): MiddlewareHandler<AppEnv> {
+  return async function requireToken(c, next) {
+    if (c.req.method === "OPTIONS") return next();
+    try {
+      check(headerOf(c, "authorization"));
+    } catch (error) {
+      c.header("WWW-Authenticate", TOKEN_CHALLENGE);
+      throw error;
+    }
+    return next();
   };
 }

@@ -34,18 +34,17 @@ function isAllowed(name: string, allowedHosts: readonly string[]): boolean {
 }
 
 /**
- * The DNS-rebinding guard (DESIGN §10). A web page can rebind its own name to 127.0.0.1 and
+ * The DNS-rebinding check (DESIGN §10). A web page can rebind its own name to 127.0.0.1 and
  * then talk to a local gateway as a same-origin page; its requests still carry its own name in
  * Host. So a gateway on loopback answers only Hosts that name loopback or are allowed by config,
  * and anything else gets 421 before any source is touched. On other addresses the check applies
- * only when `allowedHosts` is configured.
+ * only when `allowedHosts` is configured. The returned function throws that 421.
  */
-export function hostGuard(options: HostGuardOptions): MiddlewareHandler<AppEnv> {
+export function hostCheck(options: HostGuardOptions): (host: string) => void {
   const { loopbackListener, allowedHosts } = options;
-  return async function guardHost(c, next) {
-    const header = headerOf(c, "host") ?? new URL(c.req.url).host;
-    const name = hostNameOf(header);
-    if ((loopbackListener && isLoopbackHost(name)) || isAllowed(name, allowedHosts)) return next();
+  return function checkHost(host) {
+    const name = hostNameOf(host);
+    if ((loopbackListener && isLoopbackHost(name)) || isAllowed(name, allowedHosts)) return;
     const shown = JSON.stringify(name.slice(0, 255));
     throw new ApiError(
       "host_not_allowed",
@@ -53,5 +52,13 @@ export function hostGuard(options: HostGuardOptions): MiddlewareHandler<AppEnv> 
         ? `Host ${shown} is not a loopback name and not in http.allowedHosts`
         : `Host ${shown} is not in http.allowedHosts`,
     );
+  };
+}
+
+/** A hostCheck as middleware. */
+export function hostGuard(check: (host: string) => void): MiddlewareHandler<AppEnv> {
+  return async function guardHost(c, next) {
+    check(headerOf(c, "host") ?? new URL(c.req.url).host);
+    return next();
   };
 }

@@ -26,30 +26,34 @@ export function routeTemplateOf(c: Context): string {
 }
 
 /**
- * The request's span (continuing the client's `traceparent`) and its metrics: requests by
- * route, method and status, and their duration. Outermost but the request id, so what every
- * later middleware answers (421, 429, 401...) is counted and traced too.
+ * Starts observing one request: its span (continuing the client's `traceparent`, unless the
+ * route is untraced) and, when `finish` is called with the status, its metrics: requests by
+ * route, method and status, and their duration.
  */
-export function observeRequest(metrics: GatewayMetrics): MiddlewareHandler<AppEnv> {
-  return async function observe(c, next) {
-    const started = performance.now();
-    const route = routeTemplateOf(c);
-    const method = methodLabel(c.req.method);
-    const request = UNTRACED_ROUTES.has(route)
-      ? null
-      : startRequestSpan(
-          route === UNMATCHED_ROUTE ? method : `${method} ${route}`,
-          headerOf(c, "traceparent"),
-          { "http.request.method": method, "http.route": route },
-        );
-    if (request !== null) c.set("trace", request.context);
-    try {
-      await next();
-    } finally {
-      const { status } = c.res;
+export function beginRequest(
+  metrics: GatewayMetrics,
+  route: string,
+  method: string,
+  traceparent: string | undefined,
+) {
+  const started = performance.now();
+  const methodText = methodLabel(method);
+  const request = UNTRACED_ROUTES.has(route)
+    ? null
+    : startRequestSpan(
+        route === UNMATCHED_ROUTE ? methodText : `${methodText} ${route}`,
+        traceparent,
+        {
+          "http.request.method": methodText,
+          "http.route": route,
+        },
+      );
+  return {
+    trace: request?.context,
+    finish(status: number): void {
       metrics.requestFinished(
         route,
-        method,
+        methodText,
         statusLabel(status),
         (performance.now() - started) / 1000,
       );
@@ -57,6 +61,27 @@ export function observeRequest(metrics: GatewayMetrics): MiddlewareHandler<AppEn
         request.span.setAttribute("http.response.status_code", status);
         endSpan(request, status >= 500 ? `answered HTTP ${status}` : null);
       }
+    },
+  };
+}
+
+/**
+ * beginRequest as middleware. Outermost but the request id, so what every later middleware
+ * answers (421, 429, 401...) is counted and traced too.
+ */
+export function observeRequest(metrics: GatewayMetrics): MiddlewareHandler<AppEnv> {
+  return async function observe(c, next) {
+    const request = beginRequest(
+      metrics,
+      routeTemplateOf(c),
+      c.req.method,
+      headerOf(c, "traceparent"),
+    );
+    if (request.trace !== undefined) c.set("trace", request.trace);
+    try {
+      await next();
+    } finally {
+      request.finish(c.res.status);
     }
   };
 }

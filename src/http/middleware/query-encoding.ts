@@ -20,23 +20,7 @@ function decodesStrictly(raw: string): boolean {
  */
 export function strictQueryEncoding(): MiddlewareHandler<AppEnv> {
   return async function checkQueryEncoding(c, next) {
-    const url = c.req.url;
-    const start = url.indexOf("?");
-    // The usual query has no escapes at all: nothing to look at.
-    if (start === -1 || url.indexOf("%", start) === -1) return next();
-    const end = url.indexOf("#", start);
-    const errors: ParameterError[] = [];
-    for (const pair of url.slice(start + 1, end === -1 ? undefined : end).split("&")) {
-      const equals = pair.indexOf("=");
-      const name = equals === -1 ? pair : pair.slice(0, equals);
-      const value = equals === -1 ? "" : pair.slice(equals + 1);
-      if (decodesStrictly(name) && decodesStrictly(value)) continue;
-      errors.push({
-        parameter: decodesStrictly(name) ? decodeURIComponent(name) : "(query)",
-        in: "query",
-        message: "is not valid percent-encoded UTF-8",
-      });
-    }
+    const errors = queryEncodingErrors(c.req.url);
     if (errors.length > 0)
       throw new ApiError(
         "invalid_query",
@@ -45,4 +29,25 @@ export function strictQueryEncoding(): MiddlewareHandler<AppEnv> {
       );
     return next();
   };
+}
+
+/** The query parameters of `url` whose name or value is not valid percent-encoded UTF-8. */
+export function queryEncodingErrors(url: string): ParameterError[] {
+  const start = url.indexOf("?");
+  // The usual query has no escapes at all: nothing to look at.
+  if (start === -1 || url.indexOf("%", start) === -1) return [];
+  const end = url.indexOf("#", start);
+  const errors: ParameterError[] = [];
+  for (const pair of url.slice(start + 1, end === -1 ? undefined : end).split("&")) {
+    const equals = pair.indexOf("=");
+    const name = equals === -1 ? pair : pair.slice(0, equals);
+    const value = equals === -1 ? "" : pair.slice(equals + 1);
+    if (decodesStrictly(name) && decodesStrictly(value)) continue;
+    errors.push({
+      parameter: decodesStrictly(name) ? decodeURIComponent(name) : "(query)",
+      in: "query",
+      message: "is not valid percent-encoded UTF-8",
+    });
+  }
+  return errors;
 }

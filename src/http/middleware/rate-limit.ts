@@ -34,10 +34,10 @@ interface Limit {
 /**
  * Token buckets that refill at `perMinute` and hold up to `burst`: one per session (the hash of
  * its psession cookie) and one per client address, which every request also spends from — so a
- * client cannot escape its limit by inventing a new cookie for each request. An empty bucket
- * answers 429 with Retry-After. Per process: on Workers each isolate counts on its own.
+ * client cannot escape its limit by inventing a new cookie for each request. Per process: on
+ * Workers each isolate counts on its own.
  */
-export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
+export function createRateLimiter(options: Omit<RateLimitOptions, "clientAddress">) {
   const buckets = new LRUCache<string, Bucket>({ max: options.maxCallers ?? 50_000 });
   const session: Limit = { perMinute: options.perMinute, burst: options.burst };
   const address: Limit = { perMinute: options.addressPerMinute, burst: options.addressBurst };
@@ -58,17 +58,37 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     return null;
   }
 
-  return async function limitRate(c, next) {
+  /** Spends a token of the address and of the session; null, or the seconds to wait (429). */
+  function admit(clientAddress: string, psessionHash: string | null): number | null {
     // perMinute 0 turns rate limiting off altogether (benchmarks, trusted single-user setups).
-    if (session.perMinute === 0) return next();
+    if (session.perMinute === 0) return null;
     const now = options.clock.now();
-    const { psessionHash } = callerOf(c);
-    const waitS =
-      take(`a:${clientAddressOf(c, options.clientAddress)}`, address, now) ??
-      (psessionHash === null ? null : take(`s:${psessionHash}`, session, now));
+    return (
+      take(`a:${clientAddress}`, address, now) ??
+      (psessionHash === null ? null : take(`s:${psessionHash}`, session, now))
+    );
+  }
+
+  return { admit };
+}
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
+/** The 429 for a caller who must wait `waitS` seconds (sent in Retry-After as well). */
+export function rateLimited(waitS: number): ApiError {
+  return new ApiError("rate_limited", `too many requests; retry after ${waitS} s`);
+}
+
+/** The rate limiter as middleware: an empty bucket answers 429 with Retry-After. */
+export function rateLimit(
+  limiter: RateLimiter,
+  clientAddress: ClientAddressResolver,
+): MiddlewareHandler<AppEnv> {
+  return async function limitRate(c, next) {
+    const waitS = limiter.admit(clientAddressOf(c, clientAddress), callerOf(c).psessionHash);
     if (waitS !== null) {
       c.header("Retry-After", String(waitS));
-      throw new ApiError("rate_limited", `too many requests; retry after ${waitS} s`);
+      throw rateLimited(waitS);
     }
     return next();
   };

@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
-import { traceIdOf } from "../../observability/tracing.js";
-import type { AppEnv } from "../app-env.js";
+import { type TraceContext, traceIdOf } from "../../observability/tracing.js";
+import type { AppEnv, AppVariables } from "../app-env.js";
 import { type ClientAddressResolver, clientAddressOf } from "../client-address.js";
 
 export interface RequestLogOptions {
@@ -25,19 +25,43 @@ export function requestLog({
   return async function logRequest(c, next) {
     const started = clock.now();
     await next();
-    const sources = c.get("sourceLog");
-    // The trace the request belongs to, so a log line leads to its trace and back.
-    const traceId = traceIdOf(c.get("trace"));
-    logger.info({
-      event: "request",
-      request_id: c.get("requestId"),
-      method: c.req.method,
-      path: c.req.path,
-      client: clientAddressOf(c, clientAddress),
-      status: c.res.status,
-      duration_ms: clock.now() - started,
-      ...(traceId === undefined ? {} : { trace_id: traceId }),
-      ...(sources === undefined ? {} : { sources }),
-    });
+    logger.info(
+      requestLogEvent({
+        requestId: c.get("requestId"),
+        method: c.req.method,
+        path: c.req.path,
+        client: clientAddressOf(c, clientAddress),
+        status: c.res.status,
+        durationMs: clock.now() - started,
+        trace: c.get("trace"),
+        sources: c.get("sourceLog"),
+      }),
+    );
+  };
+}
+
+/** The request's log line (see requestLog), for whichever path answered it. */
+export function requestLogEvent(request: {
+  requestId: string;
+  method: string;
+  path: string;
+  client: string;
+  status: number;
+  durationMs: number;
+  trace: TraceContext | undefined;
+  sources: AppVariables["sourceLog"];
+}) {
+  // The trace the request belongs to, so a log line leads to its trace and back.
+  const traceId = traceIdOf(request.trace);
+  return {
+    event: "request",
+    request_id: request.requestId,
+    method: request.method,
+    path: request.path,
+    client: request.client,
+    status: request.status,
+    duration_ms: request.durationMs,
+    ...(traceId === undefined ? {} : { trace_id: traceId }),
+    ...(request.sources === undefined ? {} : { sources: request.sources }),
   };
 }

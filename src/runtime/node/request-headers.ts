@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
 import type { AppEnv } from "../../http/app-env.js";
 import type { RawRequestHeaders } from "../../http/request-header.js";
@@ -15,7 +16,11 @@ const FIRST_ONLY = new Set(["host", "authorization", "content-type"]);
  */
 export function nodeRequestHeaders(c: Context<AppEnv>): RawRequestHeaders | undefined {
   const { incoming } = nodeBindings(c);
-  if (incoming === undefined) return undefined;
+  return incoming === undefined ? undefined : requestHeadersOf(incoming);
+}
+
+/** An IncomingMessage's headers as nodeRequestHeaders reads them. */
+export function requestHeadersOf(incoming: IncomingMessage): RawRequestHeaders {
   const raw = incoming.rawHeaders;
   let seen: Set<string> | undefined;
   let repeated: Set<string> | undefined;

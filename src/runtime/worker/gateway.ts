@@ -2,8 +2,9 @@ import type { Context } from "hono";
 import { ConfigError, parseConfigJson } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
 import { createJsonLogger, type Logger } from "../../core/logger.js";
-import { createApp } from "../../http/app.js";
+import { createGateway } from "../../http/app.js";
 import type { App } from "../../http/app-env.js";
+import type { ListFastPath } from "../../http/chat-list/list-fast-path.js";
 import { PROBLEM_CONTENT_TYPE, problem } from "../../http/problem.js";
 import { createLiveStreams } from "../../live/streams.js";
 import { createMemoryReadMarkerStore } from "../../state/memory-store.js";
@@ -13,8 +14,8 @@ import { createDurableObjectStore } from "./durable-object-store.js";
 import type { ReadStateObject } from "./read-state-object.js";
 
 export type Gateway =
-  | { app: App; error?: undefined; shutdown(): void }
-  | { app?: undefined; error: ConfigError; shutdown?: undefined };
+  | { app: App; listFastPath: ListFastPath; error?: undefined; shutdown(): void }
+  | { app?: undefined; listFastPath?: undefined; error: ConfigError; shutdown?: undefined };
 
 /** The header that hands a stream's object the config the Worker runs, so both serve the same
  * sources (set by the Worker; a client cannot reach an object directly). URI-encoded: a config
@@ -72,33 +73,31 @@ export function createWorkerGateway(
       logger,
       timers: { setTimeout, clearTimeout },
     });
-    return {
-      shutdown: () => live.shutdown(),
-      app: createApp({
-        config,
-        fetch,
-        logger,
-        clientAddress,
-        // An object lives on after its response; a Worker invocation must be told to.
-        waitUntilFromExecutionCtx: inObject === undefined,
-        readMarkers: workerReadMarkers(config, options, logger),
-        live,
-        ...(streamsHere
-          ? {}
-          : {
-              forwardStream: async (identity, request, requestId) => {
-                const headers = new Headers(request.headers);
-                headers.set(CONFIG_HEADER, encodeURIComponent(configText ?? "{}"));
-                headers.set("x-request-id", requestId);
-                const stub = readState.get(readState.idFromName(identity));
-                const answer = await stub.fetch(new Request(request, { headers }));
-                // A fetched response's headers are immutable; this isolate's middleware adds its
-                // own (security headers, request id), so the answer is rewrapped.
-                return new Response(answer.body, answer);
-              },
-            }),
-      }),
-    };
+    const { app, listFastPath } = createGateway({
+      config,
+      fetch,
+      logger,
+      clientAddress,
+      // An object lives on after its response; a Worker invocation must be told to.
+      waitUntilFromExecutionCtx: inObject === undefined,
+      readMarkers: workerReadMarkers(config, options, logger),
+      live,
+      ...(streamsHere
+        ? {}
+        : {
+            forwardStream: async (identity, request, requestId) => {
+              const headers = new Headers(request.headers);
+              headers.set(CONFIG_HEADER, encodeURIComponent(configText ?? "{}"));
+              headers.set("x-request-id", requestId);
+              const stub = readState.get(readState.idFromName(identity));
+              const answer = await stub.fetch(new Request(request, { headers }));
+              // A fetched response's headers are immutable; this isolate's middleware adds its
+              // own (security headers, request id), so the answer is rewrapped.
+              return new Response(answer.body, answer);
+            },
+          }),
+    });
+    return { shutdown: () => live.shutdown(), app, listFastPath };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     logger.error({ event: "config_invalid", problems: error.problems });
