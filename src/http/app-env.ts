@@ -14,7 +14,7 @@ export interface AppVariables extends RequestIdVariables {
       cost?: Record<string, number>;
     }
   >;
-  /** The caller's session and its hash, computed once (see callerOf). */
+  /** The caller's session and its hash, computed once (see createCallers). */
   caller?: Caller;
   /** The client's address, resolved once (see clientAddressOf). */
   clientAddress?: string;

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
+import { sha256Hex } from "../cache/cache-key.js";
 import { createSourceCache } from "../cache/source-cache.js";
 import type { Config } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
@@ -24,6 +25,7 @@ import { createListAnswers } from "./chat-list/list-answer.js";
 import { createListFastPath } from "./chat-list/list-fast-path.js";
 import { createListViews } from "./chat-list/list-view.js";
 import type { ClientAddressResolver } from "./client-address.js";
+import { createCallers } from "./credentials.js";
 import { type DocsAssetReader, registerDocs } from "./docs.js";
 import { errorHandler, notFound, validationHook } from "./errors.js";
 import { healthRoute, healthzRoute, readyzRoute } from "./health.routes.js";
@@ -79,6 +81,10 @@ export interface AppDeps {
   directStreams?: DirectStreams;
   /** Workers: a stream of a known identity is served by that identity's Durable Object. */
   forwardStream?: (identity: string, request: Request, requestId: string) => Promise<Response>;
+  /** The runtime's synchronous SHA-256 as lower-case hex (Node: node:crypto's, several times
+   * faster); the pure-JS one from @noble/hashes where absent. It hashes each caller's session on
+   * every request, and each list view for its ETag. */
+  sha256Hex?: (text: string) => string;
   /** Where the gateway's metrics go (DESIGN §11): prom-client on Node, which also serves
    * GET /metrics; nowhere when absent. Traces need no dependency: they go through the
    * OpenTelemetry API, to whatever SDK the runtime registered. */
@@ -100,6 +106,7 @@ export function createGateway(deps: AppDeps) {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
   const metrics = deps.metrics ?? noMetrics;
+  const hash = deps.sha256Hex ?? sha256Hex;
   const client = createUpstreamClient({
     fetch: deps.fetch,
     maxBodyBytes: config.upstream.maxBodyBytes,
@@ -128,6 +135,7 @@ export function createGateway(deps: AppDeps) {
     unauthorizedTtlMs: config.cache.unauthorizedTtlMs,
     breaker: config.breaker,
     metrics,
+    sha256Hex: hash,
   });
 
   const readMarkers =
@@ -152,6 +160,7 @@ export function createGateway(deps: AppDeps) {
       ),
   });
 
+  const callers = createCallers(hash);
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const clientAddress = deps.clientAddress ?? (() => undefined);
   const { http } = config;
@@ -192,7 +201,7 @@ export function createGateway(deps: AppDeps) {
   app.use(originGuard(http.corsOrigins));
   app.use("/api/*", strictQueryEncoding());
   const limiter = createRateLimiter({ ...config.rateLimit, clock });
-  app.use("/api/*", rateLimit(limiter, clientAddress));
+  app.use("/api/*", rateLimit(limiter, clientAddress, callers));
   if (deps.waitUntilFromExecutionCtx)
     app.use(async function deferToExecutionCtx(c, next) {
       const ctx = c.executionCtx;
@@ -213,20 +222,22 @@ export function createGateway(deps: AppDeps) {
     cursors,
     logger,
     cursorTtlMs,
+    sha256Hex: hash,
     maxBytes: Math.max(1024, Math.floor(config.cache.maxBytes / 4)),
     maxEntries: config.cache.maxEntries,
   });
   const answerList = createListAnswers({ collector, clock, cursors, views, readState });
   // Chained, so the app's type carries every route for hono/client (see AppType).
   const routes = app
-    .openapi(chatListRoute, createChatListHandler(answerList))
-    .openapi(readRoute, createReadHandler({ collector, readState, clock }))
+    .openapi(chatListRoute, createChatListHandler(answerList, callers))
+    .openapi(readRoute, createReadHandler({ collector, readState, clock, callers }))
     .openapi(
       streamRoute,
       createStreamHandler({
         collector,
         readState,
         streams: live,
+        callers,
         clientAddress,
         refreshMs: config.live.refreshMs ?? Math.max(100, config.cache.ttlMs),
         minIntervalMs: config.live.minIntervalMs,
@@ -279,6 +290,7 @@ export function createGateway(deps: AppDeps) {
   registerMetrics(app, metrics);
   const listFastPath = createListFastPath({
     answer: answerList,
+    callers,
     limiter,
     clock,
     logger,

@@ -29,18 +29,24 @@ export interface Caller {
   psessionHash: string | null;
 }
 
-/** The caller a Cookie header names. */
-export function callerFrom(cookieHeader: string | undefined): Caller {
-  const psession = psessionFrom(cookieHeader);
-  return { psession, psessionHash: psession === null ? null : sha256Hex(psession) };
+/**
+ * Who calls: the psession a Cookie header names and its hash, with `hash` the runtime's
+ * SHA-256 (hex). `of(c)` reads and hashes once per request and keeps the caller on the context.
+ */
+export function createCallers(hash: (text: string) => string = sha256Hex) {
+  function from(cookieHeader: string | undefined): Caller {
+    const psession = psessionFrom(cookieHeader);
+    return { psession, psessionHash: psession === null ? null : hash(psession) };
+  }
+  function of(c: Context<AppEnv>): Caller {
+    let caller = c.get("caller");
+    if (caller === undefined) {
+      caller = from(headerOf(c, "cookie"));
+      c.set("caller", caller);
+    }
+    return caller;
+  }
+  return { from, of };
 }
 
-/** The request's caller, read and hashed once per request and kept on the context. */
-export function callerOf(c: Context<AppEnv>): Caller {
-  let caller = c.get("caller");
-  if (caller === undefined) {
-    caller = callerFrom(headerOf(c, "cookie"));
-    c.set("caller", caller);
-  }
-  return caller;
-}
+export type Callers = ReturnType<typeof createCallers>;

@@ -19,6 +19,7 @@ import { nodeFs } from "./node/node-fs.js";
 import { createPrometheusMetrics } from "./node/prometheus-metrics.js";
 import { createNodeReadMarkers } from "./node/read-markers.js";
 import { nodeRequestHeaders } from "./node/request-headers.js";
+import { nodeSha256Hex } from "./node/sha256.js";
 import { stopGracefully } from "./node/shutdown.js";
 import { createPooledFetch } from "./node/undici-fetch.js";
 import { watchDir } from "./node/watch-dir.js";
@@ -71,6 +72,7 @@ async function start(): Promise<void> {
     cutConnection,
     directStreams,
     metrics: createPrometheusMetrics(),
+    sha256Hex: nodeSha256Hex,
   });
 
   const server: ServerType = serve(

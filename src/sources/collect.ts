@@ -46,6 +46,8 @@ export interface CollectorOptions {
   unauthorizedTtlMs: number;
   breaker: { failureThreshold: number; cooldownMs: number };
   metrics?: GatewayMetrics;
+  /** SHA-256 (hex) for the hash of a credential in a cache key; @noble/hashes when absent. */
+  sha256Hex?: (text: string) => string;
 }
 
 export interface CollectOptions {
@@ -78,6 +80,7 @@ const CACHE_LOOKUP: Record<CacheResult<SourceLoad>["state"], CacheLookup> = {
 export function createCollector(options: CollectorOptions) {
   const { clock, logger } = options;
   const metrics = options.metrics ?? noMetrics;
+  const hash = options.sha256Hex ?? sha256Hex;
   // A refused credential is remembered briefly so a bad session cannot hammer an upstream.
   const breakers = new Map(
     options.sources.map((source) => [
@@ -118,7 +121,7 @@ export function createCollector(options: CollectorOptions) {
         ? null
         : plan.credential === credentials.psession && credentials.psessionHash
           ? credentials.psessionHash
-          : sha256Hex(plan.credential);
+          : hash(plan.credential);
     const key = sourceCacheKey(source.name, plan.scope, credentialHash);
     const remembered = options.unauthorizedTtlMs > 0 ? refused.get(key) : undefined;
     if (remembered !== undefined)

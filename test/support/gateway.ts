@@ -11,6 +11,7 @@ import { alreadySentAware, directStreams } from "../../src/runtime/node/direct-s
 import { createDocsAssetReader } from "../../src/runtime/node/docs-assets.js";
 import { serverWithListFastPath } from "../../src/runtime/node/list-lane.js";
 import { nodeRequestHeaders } from "../../src/runtime/node/request-headers.js";
+import { nodeSha256Hex } from "../../src/runtime/node/sha256.js";
 import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
 
 export interface TestGateway {
@@ -55,6 +56,7 @@ export async function startGateway(
     loopbackListener: true,
     cutConnection,
     rawHeadersOf: nodeRequestHeaders,
+    sha256Hex: nodeSha256Hex,
     ...(options.webStreams ? {} : { directStreams }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),

@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { TypedResponse } from "hono";
 import type { AppEnv } from "../app-env.js";
-import { callerOf } from "../credentials.js";
+import type { Callers } from "../credentials.js";
 import { headerOf } from "../request-header.js";
 import { respond } from "../response-headers.js";
 import type { chatListRoute } from "./chat-list.routes.js";
@@ -11,12 +11,13 @@ import type { ListAnswers } from "./list-answer.js";
 /** The list route through Hono: validated query in, the shared list answer out. */
 export function createChatListHandler(
   answer: ListAnswers,
+  callers: Callers,
 ): RouteHandler<typeof chatListRoute, AppEnv> {
   return async (c) => {
     const waitUntil = c.get("waitUntil");
     const trace = c.get("trace");
     const answered = await answer(c.req.valid("query"), {
-      caller: callerOf(c),
+      caller: callers.of(c),
       requestId: c.get("requestId"),
       ifNoneMatch: headerOf(c, "if-none-match"),
       ...(waitUntil === undefined ? {} : { waitUntil }),

@@ -4,7 +4,7 @@ import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { GatewayMetrics } from "../../observability/metrics.js";
 import { UNKNOWN_CLIENT } from "../client-address.js";
-import { callerFrom } from "../credentials.js";
+import type { Callers } from "../credentials.js";
 import { errorProblem, PROBLEM_HEADERS } from "../errors.js";
 import { TOKEN_CHALLENGE } from "../middleware/access-token.js";
 import { beginRequest } from "../middleware/observe-request.js";
@@ -40,6 +40,7 @@ export interface DirectResponse {
 
 export interface ListFastPathDeps {
   answer: ListAnswers;
+  callers: Callers;
   limiter: RateLimiter;
   clock: Clock;
   logger: Logger;
@@ -103,7 +104,7 @@ export function createListFastPath(deps: ListFastPathDeps) {
         extra["WWW-Authenticate"] = TOKEN_CHALLENGE;
         throw error;
       }
-      const caller = callerFrom(request.header("cookie"));
+      const caller = deps.callers.from(request.header("cookie"));
       const waitS = limiter.admit(client, caller.psessionHash);
       if (waitS !== null) {
         extra["Retry-After"] = String(waitS);

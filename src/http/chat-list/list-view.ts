@@ -59,7 +59,10 @@ export function createListViews(options: {
   cursorTtlMs: number;
   maxBytes: number;
   maxEntries: number;
+  /** SHA-256 (hex) for the ETag; @noble/hashes when absent. */
+  sha256Hex?: (text: string) => string;
 }) {
+  const hash = options.sha256Hex ?? sha256Hex;
   const cursorPeriod = (now: number) => Math.floor(now / Math.max(1, options.cursorTtlMs / 2));
   const memos = new LRUCache<string, Memo>({
     max: options.maxEntries,
@@ -91,7 +94,7 @@ export function createListViews(options: {
     // caller, not timings or ages, so an unchanged list revalidates with a 304.
     const period = page.next === null ? "" : String(cursorPeriod(request.now));
     const shown = `${request.callerKey}\n${request.markersVersion}\n${itemsJson}\n${countsJson}\n${request.complete}\n${JSON.stringify(page.next)}\n${period}`;
-    const etag = `W/"${sha256Hex(shown).slice(0, 32)}"`;
+    const etag = `W/"${hash(shown).slice(0, 32)}"`;
     return {
       etag,
       itemsJson,

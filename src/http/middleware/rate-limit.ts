@@ -3,7 +3,7 @@ import { LRUCache } from "lru-cache";
 import type { Clock } from "../../core/clock.js";
 import type { AppEnv } from "../app-env.js";
 import { type ClientAddressResolver, clientAddressOf } from "../client-address.js";
-import { callerOf } from "../credentials.js";
+import type { Callers } from "../credentials.js";
 import { ApiError } from "../problem.js";
 
 export interface RateLimitOptions {
@@ -46,13 +46,17 @@ export function createRateLimiter(options: Omit<RateLimitOptions, "clientAddress
   function take(key: string, limit: Limit, now: number): number | null {
     if (limit.perMinute === 0) return null;
     const perMs = limit.perMinute / 60_000;
-    const bucket = buckets.get(key) ?? { tokens: limit.burst, updatedAt: now };
+    // Updated in place: looking a bucket up already makes it the most recently seen.
+    let bucket = buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { tokens: limit.burst, updatedAt: now };
+      buckets.set(key, bucket);
+    }
     bucket.tokens = Math.min(
       limit.burst,
       bucket.tokens + Math.max(0, now - bucket.updatedAt) * perMs,
     );
     bucket.updatedAt = now;
-    buckets.set(key, bucket);
     if (bucket.tokens < 1) return Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
     bucket.tokens -= 1;
     return null;
@@ -83,9 +87,10 @@ export function rateLimited(waitS: number): ApiError {
 export function rateLimit(
   limiter: RateLimiter,
   clientAddress: ClientAddressResolver,
+  callers: Callers,
 ): MiddlewareHandler<AppEnv> {
   return async function limitRate(c, next) {
-    const waitS = limiter.admit(clientAddressOf(c, clientAddress), callerOf(c).psessionHash);
+    const waitS = limiter.admit(clientAddressOf(c, clientAddress), callers.of(c).psessionHash);
     if (waitS !== null) {
       c.header("Retry-After", String(waitS));
       throw rateLimited(waitS);

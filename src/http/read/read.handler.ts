@@ -9,7 +9,7 @@ import type { MarkerEntry } from "../../state/read-marker-store.js";
 import type { ReadState } from "../../state/read-state.js";
 import { readableSources, withUnreadCounts } from "../../state/unread-counts.js";
 import type { AppEnv } from "../app-env.js";
-import { callerOf } from "../credentials.js";
+import type { Callers } from "../credentials.js";
 import { ApiError } from "../problem.js";
 import type { readRoute } from "./read.routes.js";
 
@@ -17,6 +17,7 @@ export interface ReadHandlerDeps {
   collector: Collector;
   readState: ReadState;
   clock: Clock;
+  callers: Callers;
 }
 
 // A marker may run ahead of what the gateway has seen (the client heard of a message first),
@@ -41,6 +42,7 @@ export function createReadHandler({
   collector,
   readState,
   clock,
+  callers,
 }: ReadHandlerDeps): RouteHandler<typeof readRoute, AppEnv> {
   /** Where "everything known now" is for an item: its newest message the gateway holds. */
   function newestKnown(entry: Collected, id: string, lastActive: string | null): MessagePosition {
@@ -53,7 +55,7 @@ export function createReadHandler({
   return async (c) => {
     const { workspace_path } = c.req.valid("query");
     const { items: asked } = c.req.valid("json");
-    const caller = callerOf(c);
+    const caller = callers.of(c);
     const waitUntil = c.get("waitUntil");
     const trace = c.get("trace");
     const collected = await collector.collect(

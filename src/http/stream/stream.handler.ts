@@ -11,7 +11,7 @@ import { readableSources } from "../../state/unread-counts.js";
 import type { AppEnv } from "../app-env.js";
 import { listBody } from "../chat-list/list-body.js";
 import { type ClientAddressResolver, clientAddressOf } from "../client-address.js";
-import { callerOf } from "../credentials.js";
+import type { Callers } from "../credentials.js";
 import { ApiError } from "../problem.js";
 import { headerOf } from "../request-header.js";
 import { markComplete, respond, withFrameHeaders } from "../response-headers.js";
@@ -21,6 +21,7 @@ export interface StreamHandlerDeps {
   collector: Collector;
   readState: ReadState;
   streams: LiveStreams;
+  callers: Callers;
   clientAddress: ClientAddressResolver;
   refreshMs: number;
   minIntervalMs: number;
@@ -94,7 +95,7 @@ export function createStreamHandler(
     // one opened for a response without a body would hold its slot until it filled.
     if (c.req.method === "HEAD")
       return respond(c, null, 200, STREAM_HEADERS) as unknown as Response;
-    const caller = callerOf(c);
+    const caller = deps.callers.of(c);
     if (deps.forward !== undefined) {
       const identity = await identityOf(caller);
       if (identity !== null) return deps.forward.to(identity, c.req.raw, c.get("requestId"));
