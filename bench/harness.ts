@@ -312,69 +312,103 @@ export const median = (values: readonly number[]) => {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
-/** `wrangler dev` (workerd, offline) on a free loopback port, from `cwd` with `args` added;
- * ready once `probe` answers 200. */
-async function wranglerDev(args: string[], cwd: string, probe: string): Promise<Gateway> {
+const COMPATIBILITY_DATE =
+  /compatibility_date\s*=\s*"([^"]+)"/.exec(
+    readFileSync(join(ROOT, "wrangler.toml"), "utf8"),
+  )?.[1] ?? "2026-01-01";
+
+/**
+ * workerd itself (the binary wrangler pins) serving one Worker on a free loopback port, from a
+ * Cap'n Proto config written into `dir` beside the Worker's module: no wrangler dev in front
+ * (its proxy Worker, dev registry and inspector forwarding cost more per request than either
+ * Worker measured). console.log lines are written to workerd's stdout as JSON (structured
+ * logging), as a log collector would take them, and drained here. Ready once `probe` answers.
+ */
+async function workerdServe(dir: string, worker: string, probe: string): Promise<Gateway> {
   const port = await freePort();
+  writeFileSync(
+    join(dir, "config.capnp"),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    # Upstreams are on loopback: the Worker's fetch may reach local addresses here.
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+  structuredLogging = true,
+);
+${worker}
+`,
+  );
   const child = spawnGroup(
-    join(ROOT, "node_modules/.bin/wrangler"),
-    ["dev", ...args, "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn"],
-    {
-      cwd,
-      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    join(ROOT, "node_modules/workerd/bin/workerd"),
+    ["serve", join(dir, "config.capnp")],
+    { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout?.resume();
   child.stderr?.resume();
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 120; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     if ((await fetch(`${url}${probe}`).catch(() => null))?.ok) break;
   }
   return {
     url,
     pid: child.pid as number,
-    // wrangler, workerd and esbuild: the whole group, waited for until it is gone.
-    stop: () => endGroup(child.pid as number),
+    stop: async () => {
+      await endGroup(child.pid as number);
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
-/** The gateway's Worker (this checkout's wrangler.toml) under wrangler dev. */
-export function workerdGateway(config: unknown): Promise<Gateway> {
-  return wranglerDev(
-    ["--var", `CHAT_LIST_CONFIG_JSON:${JSON.stringify(config)}`],
-    ROOT,
+/** The gateway's Worker as `wrangler deploy` bundles it (this checkout's wrangler.toml), in
+ * workerd with its READ_STATE Durable Objects (in memory) and `config` as its binding. */
+export async function workerdGateway(config: unknown): Promise<Gateway> {
+  const dir = mkdtempSync(join(tmpdir(), "chat-list-bench-worker-"));
+  await run(join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", dir], {
+    cwd: ROOT,
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+  });
+  writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+  return workerdServe(
+    dir,
+    `const worker :Workerd.Worker = (
+  modules = [(name = "worker.js", esModule = embed "worker.js")],
+  compatibilityDate = "${COMPATIBILITY_DATE}",
+  bindings = [
+    (name = "CHAT_LIST_CONFIG_JSON", text = embed "config.json"),
+    (name = "READ_STATE", durableObjectNamespace = "ReadStateObject"),
+  ],
+  durableObjectNamespaces = [
+    (className = "ReadStateObject", uniqueKey = "chat-list-read-state", enableSql = true),
+  ],
+  durableObjectStorage = (inMemory = void),
+  globalOutbound = "internet",
+);`,
     "/healthz",
   );
 }
 
-/** The Worker ceiling: a bare Worker — no framework, one fetch handler — under the same
- * wrangler dev, answering every request with `body` as application/json. */
+/** The Worker ceiling: a bare Worker — no framework, one fetch handler — in workerd the same
+ * way, answering every request with `body` as application/json. */
 export async function bareWorker(body: string): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), "chat-list-bench-bare-worker-"));
-  const compatibilityDate =
-    /compatibility_date\s*=\s*"([^"]+)"/.exec(
-      readFileSync(join(ROOT, "wrangler.toml"), "utf8"),
-    )?.[1] ?? "2026-01-01";
   writeFileSync(
     join(dir, "worker.mjs"),
     `const body = ${JSON.stringify(body)};\n` +
       `const init = { headers: { "content-type": "application/json" } };\n` +
       "export default { fetch() { return new Response(body, init); } };\n",
   );
-  const worker = await wranglerDev(
-    ["worker.mjs", "--name", "bare-ceiling", "--compatibility-date", compatibilityDate],
+  return workerdServe(
     dir,
+    `const worker :Workerd.Worker = (
+  modules = [(name = "worker.mjs", esModule = embed "worker.mjs")],
+  compatibilityDate = "${COMPATIBILITY_DATE}",
+);`,
     "/",
   );
-  return {
-    ...worker,
-    stop: async () => {
-      await worker.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 export const rssMiB = (pid: number) =>

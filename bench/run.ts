@@ -1,7 +1,7 @@
 // npm run bench [-- --quick]: how close the gateway gets to the physical limit of a BFF — zero
 // added time, one upstream call per source per cache window — measured side by side in one run.
 // Upstreams are loopback servers with set latencies (this process); the gateway runs in its own
-// process (bench/gateway-process.ts, or workerd via wrangler dev); the load generator is
+// process (bench/gateway-process.ts, or workerd itself); the load generator is
 // autocannon in a third. Writes bench/results.json and appends a table to bench/RESULTS.md.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -254,7 +254,7 @@ if (wanted("connections")) {
   await u.close();
 }
 
-// 8. Edge: scenario 1 under wrangler dev (workerd) beside Node.
+// 8. Edge: scenario 1 in workerd (the Worker as wrangler deploy bundles it) beside Node.
 if (wanted("edge")) {
   const u = await upstreams();
   const edge: Record<string, unknown> = {};
@@ -283,7 +283,7 @@ if (wanted("edge")) {
 }
 
 // 8b. Edge, warm: the cached list from the gateway's Worker against a bare Worker answering the
-// same body, both under wrangler dev; interleaved rounds at c=32, median ratio.
+// same body, both in workerd (no wrangler dev in front); interleaved rounds at c=32, median ratio.
 if (wanted("edge_warm")) {
   const u = await upstreams();
   const workerd = await workerdGateway(configFor(u, longCache));
