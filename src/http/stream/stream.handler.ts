@@ -8,6 +8,7 @@ import type { Collector } from "../../sources/collect.js";
 import type { Source, SourceQuery } from "../../sources/source.js";
 import type { ReadState } from "../../state/read-state.js";
 import { readableSources } from "../../state/unread-counts.js";
+import { createDeadline } from "../../upstream/deadline.js";
 import type { AppEnv } from "../app-env.js";
 import { listBody } from "../chat-list/list-body.js";
 import { type ClientAddressResolver, clientAddressOf } from "../client-address.js";
@@ -81,9 +82,12 @@ export function createStreamHandler(
         };
   async function identityOf(credentials: { psession: string | null; psessionHash: string | null }) {
     for (const source of deps.forward?.identifiers ?? []) {
+      // Disposed once answered, so no timer outlives the question (see createDeadline).
+      const deadline = createDeadline(IDENTIFY_TIMEOUT_MS);
       const identity = await source
-        .identify?.(credentials, AbortSignal.timeout(IDENTIFY_TIMEOUT_MS))
-        .catch(() => null);
+        .identify?.(credentials, deadline.signal)
+        .catch(() => null)
+        .finally(() => deadline.dispose());
       if (typeof identity === "string") return identity;
     }
     return null;

@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { Logger } from "../../core/logger.js";
+import { createDeadline } from "../../upstream/deadline.js";
 import type { UpstreamCall, UpstreamClient } from "../../upstream/http-client.js";
 import { UpstreamError } from "../../upstream/upstream-error.js";
 import { tolerantObject, UpstreamId } from "../tolerant.js";
@@ -33,13 +34,16 @@ export function createIdentityResolver(options: IdentityOptions) {
   const inflight = new Map<string, Promise<IdentityResult>>();
 
   async function ask(cookie: string, callerKey: string, call: UpstreamCall) {
-    // The call is shared by every request of the session that asks meanwhile, so it runs on a
-    // deadline of its own: one caller giving up (a stream's short wait) does not end it for all.
-    const signal = AbortSignal.timeout(options.timeoutMs);
     // Spent as the session's (whose identity this call is to learn), not yet as a user's.
     if (!options.budgets.take(callerKey))
       return { identity: null, reason: "not known yet (portal budget)" };
     options.budgets.served(callerKey);
+    // The call is shared by every request of the session that asks meanwhile, so it runs on a
+    // deadline of its own: one caller giving up (a stream's short wait) does not end it for all.
+    // Disposed when the call ends: AbortSignal.timeout's timer (and the signal, which the fetch
+    // listens to) would live on for the whole timeout, for every new session.
+    const deadline = createDeadline(options.timeoutMs);
+    const { signal } = deadline;
     try {
       const body = await options.client.getJson(`${options.baseUrl}/v1/users/me`, {
         headers: { cookie: `psession=${cookie}` },
@@ -58,6 +62,8 @@ export function createIdentityResolver(options: IdentityOptions) {
       if (!signal.aborted)
         options.logger.warn({ event: "portal_identity_failed", source: options.source, reason });
       return { identity: null, reason: `the portal did not say who the caller is (${reason})` };
+    } finally {
+      deadline.dispose();
     }
   }
 
