@@ -1,6 +1,8 @@
 // Cold and warm request times of the local sources over a home with many session files, and
 // what each scan cost (directories listed or reused, files read); then the same for 1,000 Viben
 // group chats holding 10,000 messages (group-chat-scan.ts). Run: npm run bench:local
+// With `--new-workspace FILES`, only what a workspace asked for the first time costs over FILES
+// session files, as one JSON line (npm run bench records it).
 
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
@@ -75,6 +77,41 @@ async function timed(
   return { ms, cost: last.sources[0]?.cost ?? {} };
 }
 
+/** A workspace asked for the first time, once the stores have been scanned (the warm index):
+ * the mean time and scan cost of five such workspaces. */
+async function newWorkspaceCost(home: string) {
+  const { app, logs } = gateway(home);
+  await timed(app, "/api/chat-list", logs);
+  let total = 0;
+  let listed = 0;
+  let read = 0;
+  let stats = 0;
+  const fresh = Array.from({ length: 5 }, (_, i) => `/home/bench/project-${WORKSPACES - 1 - i}`);
+  for (const workspace of fresh) {
+    const run = await timed(app, `/api/chat-list?workspace_path=${workspace}`, logs);
+    total += run.ms;
+    listed += run.cost.dirsListed ?? 0;
+    read += run.cost.filesRead ?? 0;
+    stats += run.cost.stats ?? 0;
+  }
+  return {
+    workspaces: fresh.length,
+    ms_each: Math.round((total / fresh.length) * 100) / 100,
+    dirs_listed: listed,
+    files_read: read,
+    stats_each: Math.round(stats / fresh.length),
+  };
+}
+
+const only = process.argv.indexOf("--new-workspace");
+if (only !== -1) {
+  const files = Number(process.argv[only + 1] ?? 10_000);
+  const { home } = buildHome(files);
+  console.log(JSON.stringify({ files, ...(await newWorkspaceCost(home)) }));
+  rmSync(home, { recursive: true, force: true });
+  process.exit(0);
+}
+
 const rows: string[] = [];
 const newWorkspaceRows: string[] = [];
 let previous: { files: number; cold: number } | undefined;
@@ -105,26 +142,10 @@ for (const files of SIZES) {
       previous = { files, cold: cold.ms };
     }
   }
-  // A workspace asked for the first time, once the stores have been scanned (the warm index).
-  {
-    const { app, logs } = gateway(home);
-    await timed(app, "/api/chat-list", logs);
-    let total = 0;
-    let listed = 0;
-    let read = 0;
-    let stats = 0;
-    const fresh = Array.from({ length: 5 }, (_, i) => `/home/bench/project-${WORKSPACES - 1 - i}`);
-    for (const workspace of fresh) {
-      const run = await timed(app, `/api/chat-list?workspace_path=${workspace}`, logs);
-      total += run.ms;
-      listed += run.cost.dirsListed ?? 0;
-      read += run.cost.filesRead ?? 0;
-      stats += run.cost.stats ?? 0;
-    }
-    newWorkspaceRows.push(
-      `| ${files} | ${(total / fresh.length).toFixed(2)} | ${listed} | ${read} | ${Math.round(stats / fresh.length)} |`,
-    );
-  }
+  const fresh = await newWorkspaceCost(home);
+  newWorkspaceRows.push(
+    `| ${files} | ${fresh.ms_each.toFixed(2)} | ${fresh.dirs_listed} | ${fresh.files_read} | ${fresh.stats_each} |`,
+  );
   rmSync(home, { recursive: true, force: true });
 }
 

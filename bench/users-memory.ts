@@ -1,10 +1,17 @@
 // 60,000 distinct users through the cache (issue 16): live heap after a full collection, over
 // the heap with 500 users, against 1.5 × cache.maxBytes. In one process (node --expose-gc), the
-// portal answered in memory (ten chats a user), every other setting at its default.
+// portal answered in memory (ten chats a user), every other setting at its default — read
+// markers too, in SQLite as npm start keeps them (a file in a temporary directory), not in the
+// memory store, which holds every marker and is for tests.
 //
 //   npm run bench:users [-- 60000]
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseConfig } from "../src/config/load.js";
 import { createApp } from "../src/http/app.js";
+import { createSqliteReadMarkerStore } from "../src/runtime/node/sqlite-read-markers.js";
 
 const users = Number(process.argv[2] ?? 60_000);
 const chats = Array.from({ length: 10 }, (_, i) => ({
@@ -30,7 +37,9 @@ const config = parseConfig({
   rateLimit: { perMinute: 0 },
   cache: { ttlMs: 600_000, staleIfErrorMs: 0 },
 });
-const app = createApp({ config, fetch: portal });
+const stateDir = mkdtempSync(join(tmpdir(), "chat-list-bench-users-"));
+const readMarkers = createSqliteReadMarkerStore({ path: join(stateDir, "state.sqlite") });
+const app = createApp({ config, fetch: portal, readMarkers });
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with node --expose-gc");
 const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
@@ -62,3 +71,5 @@ console.log(
     rss_mib: { idle: mib(idle.rss), after: mib(after.rss) },
   }),
 );
+await readMarkers.close();
+rmSync(stateDir, { recursive: true, force: true });
