@@ -51,34 +51,38 @@ export function createLocalExecutorsSource(
     scopeOf: (query) => ({ workspace_path: query.workspacePath }),
     async load(query, { signal }): Promise<SourceLoad> {
       const scan = deps.scanner.scan(config);
-      const items: ExecutorItem[] = [];
-      for (const store of EXECUTOR_STORES) {
-        signal.throwIfAborted();
-        if (!(await installed(scan, store))) continue;
-        const sessions =
-          store.sessions === null
-            ? null
-            : await store.sessions({
-                scan,
-                root: rootOf(store),
-                home,
-                workspacePath: query.workspacePath,
-                signal,
-              });
-        items.push({
-          id: store.id,
-          type: "executor",
-          item_type: "executor",
-          icon_type: store.id,
-          name: store.name,
-          description: store.description,
-          last_active: toIso(sessions?.lastActiveMs ?? null),
-          source: config.name,
-          is_available: true,
-          supports_mcp: store.supportsMcp,
-          session_count: sessions?.count ?? null,
-        });
-      }
+      // The stores side by side: each look at the disk is a round trip to the file-system
+      // threads, and a store waits for none of another's. Items keep the stores' order.
+      const found = await Promise.all(
+        EXECUTOR_STORES.map(async (store): Promise<ExecutorItem | null> => {
+          signal.throwIfAborted();
+          if (!(await installed(scan, store))) return null;
+          const sessions =
+            store.sessions === null
+              ? null
+              : await store.sessions({
+                  scan,
+                  root: rootOf(store),
+                  home,
+                  workspacePath: query.workspacePath,
+                  signal,
+                });
+          return {
+            id: store.id,
+            type: "executor",
+            item_type: "executor",
+            icon_type: store.id,
+            name: store.name,
+            description: store.description,
+            last_active: toIso(sessions?.lastActiveMs ?? null),
+            source: config.name,
+            is_available: true,
+            supports_mcp: store.supportsMcp,
+            session_count: sessions?.count ?? null,
+          };
+        }),
+      );
+      const items = found.filter((item): item is ExecutorItem => item !== null);
       return { items, dropped: 0, cost: { ...scan.counters } };
     },
     async watchDirs(query) {
