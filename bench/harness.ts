@@ -304,6 +304,18 @@ export async function bareServer(
   };
 }
 
+/** bench/minimal-proxy.mjs in its own process, fanning out to `upstreamUrls` on every request:
+ * the floor under the gateway's cold overhead. */
+export async function minimalProxy(upstreamUrls: readonly string[]): Promise<Gateway> {
+  const child = spawnGroup(
+    process.execPath,
+    [join(ROOT, "bench/minimal-proxy.mjs"), ...upstreamUrls],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const url = await waitForUrl(child, /listening (\S+)/);
+  return { url, pid: child.pid as number, stop: () => endGroup(child.pid as number) };
+}
+
 export const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);

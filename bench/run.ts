@@ -6,6 +6,7 @@
 import { appendFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
+import { build } from "../scripts/build.mjs";
 import type { FakeUpstream } from "../test/support/fake-upstream.js";
 import {
   autocannon,
@@ -16,6 +17,7 @@ import {
   listCalls,
   loadDistinct,
   median,
+  minimalProxy,
   nodeGateway,
   QUICK,
   ROOT,
@@ -27,6 +29,7 @@ import {
   workerdGateway,
 } from "./harness.js";
 import { inProcessScenario, instrumentationScenario } from "./instrumentation.js";
+import { startupScenario } from "./startup.js";
 import { streamsScenario } from "./streams.js";
 import { warmScenario } from "./warm-scenario.js";
 
@@ -58,8 +61,14 @@ if (wanted("overhead")) {
       p50_vs_slowest: round(gateway.p50 / slowest.p50),
     };
   }
-  // c=1 again at 0.01 ms resolution (autocannon's is 1 ms): sequential requests, the gateway
-  // and the slowest upstream alternating in blocks (bench/sequential.ts).
+  // c=1 again at 0.01 ms resolution (autocannon's is 1 ms): sequential requests to the gateway,
+  // to a minimal proxy calling the same three upstreams (the floor any gateway pays for its hops
+  // and fan-out), and to the slowest upstream alone, alternating in blocks (bench/sequential.ts).
+  const floor = await minimalProxy([
+    `${u.portal.url}/v1/portal/chats`,
+    `${u.registry.url}/executors`,
+    `${u.store.url}/agents`,
+  ]);
   const precise = JSON.parse(
     (
       await run(
@@ -68,10 +77,11 @@ if (wanted("overhead")) {
           "--import",
           "tsx",
           join(ROOT, "bench/sequential.ts"),
-          `${gw.url}${listPath}`,
-          `${u.portal.url}/v1/portal/chats`,
           QUICK ? "100" : "600",
           COOKIE,
+          `gateway=${gw.url}${listPath}`,
+          `minimal_proxy=${floor.url}/`,
+          `upstream=${u.portal.url}/v1/portal/chats`,
         ],
         { maxBuffer: 1024 * 1024 },
       )
@@ -79,12 +89,16 @@ if (wanted("overhead")) {
   ) as {
     requests: number;
     gateway: { p50: number; p99: number };
+    minimal_proxy: { p50: number; p99: number };
     upstream: { p50: number; p99: number };
   };
+  await floor.stop();
   overhead.c1_precise = {
     ...precise,
     added_p50_ms: round(precise.gateway.p50 - precise.upstream.p50),
     added_p99_ms: round(precise.gateway.p99 - precise.upstream.p99),
+    minimal_proxy_added_p50_ms: round(precise.minimal_proxy.p50 - precise.upstream.p50),
+    minimal_proxy_added_p99_ms: round(precise.minimal_proxy.p99 - precise.upstream.p99),
   };
   results.overhead = overhead;
   await gw.stop();
@@ -132,6 +146,47 @@ if (wanted("instrumentation")) {
     over_http: await instrumentationScenario(before),
   };
 }
+
+// 3c. npm start as a user runs it (the build up to date): to the first answer of the list, the
+// process tree that serves, and its resident memory once idle (bench/startup.ts).
+if (wanted("startup")) {
+  const u = await upstreams();
+  await build();
+  results.startup = await startupScenario(configFor(u), listPath);
+  await u.close();
+}
+
+// 3d. A workspace_path asked for the first time over 10,000 local session files, once the
+// stores have been scanned (the warm index): time and what it cost the disk (bench/local-scan.ts).
+if (wanted("new_workspace"))
+  results.new_workspace = JSON.parse(
+    (
+      await run(
+        process.execPath,
+        ["--import", "tsx", join(ROOT, "bench/local-scan.ts"), "--new-workspace", "10000"],
+        { maxBuffer: 1024 * 1024 },
+      )
+    ).stdout,
+  );
+
+// 3e. 60,000 distinct users through the cache: live heap against 1.5 × cache.maxBytes
+// (bench/users-memory.ts, in a process of its own with --expose-gc).
+if (wanted("users"))
+  results.users = JSON.parse(
+    (
+      await run(
+        process.execPath,
+        [
+          "--expose-gc",
+          "--import",
+          "tsx",
+          join(ROOT, "bench/users-memory.ts"),
+          QUICK ? "20000" : "60000",
+        ],
+        { maxBuffer: 1024 * 1024 },
+      )
+    ).stdout,
+  );
 
 // 4. Coalescing: 1,000 concurrent cold requests.
 if (wanted("coalescing")) {
@@ -388,14 +443,27 @@ const ew = results.edge_warm as {
   rounds: unknown[];
 };
 const st = results.streams as Awaited<ReturnType<typeof streamsScenario>>;
+const up = results.startup as Awaited<ReturnType<typeof startupScenario>>;
+const nw = results.new_workspace as Record<string, number>;
+const us = results.users as {
+  users: number;
+  live_heap_mib: { idle: number; after: number; growth: number };
+  limit_mib: number;
+  within: boolean;
+  rss_mib: { idle: number; after: number };
+};
 const large = s.runs.at(-1) as Record<string, number>;
 const rows = [
   `| 1 overhead, c=1 | added p50 ${o.c1?.added_p50_ms} ms, p99 ${o.c1?.added_p99_ms} ms (autocannon, whole ms); sequential at 0.01 ms: p50 ${o.c1_precise?.added_p50_ms} ms, p99 ${o.c1_precise?.added_p99_ms} ms over ${(o.c1_precise as unknown as { requests: number } | undefined)?.requests} requests each | p50 ≤ 2, p99 ≤ 10 |`,
+  `| 1 overhead floor | a minimal proxy (plain Node, undici, the same three upstreams, no framework, log or cache) adds p50 ${(o.c1_precise as unknown as { minimal_proxy_added_p50_ms: number }).minimal_proxy_added_p50_ms} ms, p99 ${(o.c1_precise as unknown as { minimal_proxy_added_p99_ms: number }).minimal_proxy_added_p99_ms} ms in the same sequential run | reported |`,
   `| 1 overhead, c=32 | added p50 ${o.c32?.added_p50_ms} ms, p99 ${o.c32?.added_p99_ms} ms | p50 ≤ 2, p99 ≤ 10 |`,
   `| 2 parallelism | p50 = ${o.c1?.p50_vs_slowest}× the slowest upstream (c=1) | ≤ 1.1× |`,
   `| 1b cold, c=32, distinct keys | ${cd.keys} keys: errors ${cd.errors}, timeouts ${cd.timeouts}, non-2xx ${cd.non2xx}; p50 ${cd.p50} ms, p99 ${cd.p99} ms (slowest upstream alone at c=32: p99 ${cd.slowest_upstream_p99} ms) | zero errors; p99 reported |`,
   `| 3 warm cache vs ceiling | ${w.list_rps} / ${w.bare_rps} req/s = ${w.ratio} (median of ${w.rounds.length} interleaved rounds); vs a bare route sending the same ${w.response_headers_set_by_the_gateway} headers: ${w.ratio_same_headers}; CPU per request ${w.cpu_us_per_request.list} / ${w.cpu_us_per_request.bare} / ${w.cpu_us_per_request.bare_same_headers} µs | ≥ 0.8 |`,
   `| 3b instrumentation (warm) | with / without metrics: time per request in process ${ins.in_process.on_vs_off}× (${ins.in_process.median_us_per_request.on} / ${ins.in_process.median_us_per_request.off} µs); over HTTP, median of ${insHttp.pairs} interleaved pairs, req/s ${insHttp.on_vs_off.rps.median}× (${insHttp.on_vs_off.rps.ratios.join(", ")}), CPU per request ${insHttp.on_vs_off.cpu_us_per_request.median}×${beforeNote} | within noise |`,
+  `| 3c npm start (built) | first answer after ${up.first_answer_ms} ms (listening after ${up.listening_ms} ms); idle RSS: serving process ${up.serving_rss_mib} MiB, all ${up.processes.length} processes ${up.total_rss_mib} MiB (${up.processes.map((one) => one.args.split(" ").slice(0, 2).join(" ")).join(" → ")}) | ≤ 1 s; RSS reported |`,
+  `| 3d new workspace_path | ${nw.files} session files, warm index: ${nw.ms_each} ms each (mean of ${nw.workspaces}), ${nw.dirs_listed} directories listed, ${nw.files_read} files read, ${nw.stats_each} stats each | ≤ 5 ms, no directory listed |`,
+  `| 3e ${us.users} users | live heap ${us.live_heap_mib.idle} → ${us.live_heap_mib.after} MiB (+${us.live_heap_mib.growth}; limit 1.5 × cache.maxBytes = ${us.limit_mib} MiB, ${us.within ? "within" : "over"}); RSS ${us.rss_mib.idle} → ${us.rss_mib.after} MiB | ≤ 1.5 × cache.maxBytes + idle heap |`,
   `| 4 coalescing | 1,000 cold requests → list calls ${JSON.stringify(c.upstream_list_calls)}, non-2xx ${c.non2xx} | 1 per source |`,
   `| 5 scale | p50 ${s.runs.map((run) => `${run.items}: ${run.p50_ms} ms`).join(", ")}; growth 1k→10k ${s.growth_1000_to_10000}× (n log n: ${s.nlogn_growth_1000_to_10000}×) | 10k p50 ≤ 25 ms; ≤ n log n |`,
   `| 6 memory | ${m.keys} keys: live heap ${m.live_heap_mib.before} → ${m.live_heap_mib.after} MiB (+${m.live_heap_mib.growth}); RSS ${m.rss_mib.before} → ${m.rss_mib.half} (half the keys) → ${m.rss_mib.after} MiB | ≤ +${m.cache_and_memo_limit_mib} MiB (cache + memo) |`,

@@ -1,22 +1,25 @@
 // Load generator for the c=1 overhead at sub-millisecond resolution, in its own process:
-// sequential requests to two URLs (the gateway, and its slowest upstream alone), alternating in
-// blocks so both see the same moments of the machine. autocannon reports whole milliseconds,
-// too coarse for a 2 ms target. Prints one JSON line: p50 and p99 of each, in ms.
+// sequential requests to several URLs (the gateway, a minimal proxy, the slowest upstream
+// alone), alternating in blocks so all see the same moments of the machine. autocannon reports
+// whole milliseconds, too coarse for a 2 ms target. Prints one JSON line: p50 and p99 of each
+// name, in ms.
 //
-//   node --import tsx bench/sequential.ts GATEWAY_URL UPSTREAM_URL [requests] [cookie]
-import { request } from "node:http";
+//   node --import tsx bench/sequential.ts REQUESTS COOKIE NAME=URL [NAME=URL ...]
+import { Agent, request } from "node:http";
 
-const [gatewayUrl = "", upstreamUrl = "", countText = "600", cookie] = process.argv.slice(2);
+const [countText = "600", cookie = "", ...targets] = process.argv.slice(2);
 const count = Number(countText);
+const urls = targets.map((target) => {
+  const at = target.indexOf("=");
+  return { name: target.slice(0, at), url: target.slice(at + 1) };
+});
 
 /** One GET on a kept-alive connection, read to its end; milliseconds from first byte sent. */
-const agentOptions = { keepAlive: true, maxSockets: 1 };
-const { Agent } = await import("node:http");
-const agents = new Map<string, InstanceType<typeof Agent>>();
+const agents = new Map<string, Agent>();
 function timeOne(url: string): Promise<number> {
   let agent = agents.get(url);
   if (agent === undefined) {
-    agent = new Agent(agentOptions);
+    agent = new Agent({ keepAlive: true, maxSockets: 1 });
     agents.set(url, agent);
   }
   const started = performance.now();
@@ -34,16 +37,12 @@ function timeOne(url: string): Promise<number> {
   });
 }
 
-const times: Record<"gateway" | "upstream", number[]> = { gateway: [], upstream: [] };
-for (let i = 0; i < 20; i++) {
-  await timeOne(gatewayUrl);
-  await timeOne(upstreamUrl);
-}
+const times = new Map(urls.map(({ name }) => [name, [] as number[]]));
+for (let i = 0; i < 20; i++) for (const { url } of urls) await timeOne(url);
 const block = 50;
-for (let done = 0; done < count; done += block) {
-  for (let i = 0; i < block; i++) times.gateway.push(await timeOne(gatewayUrl));
-  for (let i = 0; i < block; i++) times.upstream.push(await timeOne(upstreamUrl));
-}
+for (let done = 0; done < count; done += block)
+  for (const { name, url } of urls)
+    for (let i = 0; i < block; i++) times.get(name)?.push(await timeOne(url));
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return (
@@ -51,11 +50,8 @@ const percentile = (values: number[], p: number) => {
     100
   );
 };
-process.stdout.write(
-  `${JSON.stringify({
-    requests: count,
-    gateway: { p50: percentile(times.gateway, 0.5), p99: percentile(times.gateway, 0.99) },
-    upstream: { p50: percentile(times.upstream, 0.5), p99: percentile(times.upstream, 0.99) },
-  })}\n`,
-);
+const result: Record<string, unknown> = { requests: count };
+for (const [name, values] of times)
+  result[name] = { p50: percentile(values, 0.5), p99: percentile(values, 0.99) };
+process.stdout.write(`${JSON.stringify(result)}\n`);
 for (const agent of agents.values()) agent.destroy();
