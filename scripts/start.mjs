@@ -4,11 +4,23 @@
 // process, signalled like any server); on an older node under Node 22 from the npm registry, as
 // one child that this launcher passes signals to.
 //
+// Either way with Node's compile cache on (in Node's default place under the temporary
+// directory): loading the server's dependencies is most of its start, and from the second start
+// on V8 reuses their compiled code instead of compiling them again.
+//
 // Plain JavaScript on purpose: it must run on the old node it may replace.
+import module from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildIfStale, SERVER } from "./build.mjs";
 import { needsNode22, runCommand } from "./node22.mjs";
 
 await buildIfStale();
-if (needsNode22()) runCommand(SERVER, process.argv.slice(2));
-else await import(pathToFileURL(SERVER).href);
+if (needsNode22()) {
+  process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), "node-compile-cache");
+  runCommand(SERVER, process.argv.slice(2));
+} else {
+  module.enableCompileCache?.();
+  await import(pathToFileURL(SERVER).href);
+}
