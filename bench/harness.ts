@@ -163,7 +163,7 @@ export interface Gateway {
  * that follows is drained unread (`resume`), since matching a growing string against every new
  * chunk made this process, which also serves the upstreams, compete with the gateway for CPU.
  */
-function waitForUrl(child: ChildProcess, pattern: RegExp): Promise<string> {
+export function waitForUrl(child: ChildProcess, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
     let output = "";
     const stop = () => {
@@ -229,6 +229,19 @@ export async function nodeGateway(
   };
 }
 
+/** The environment the gateway runs in here: `config`, a free loopback port, read markers in
+ * SQLite under `state`. */
+export function gatewayEnv(config: unknown, state: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CHAT_LIST_CONFIG: "",
+    CHAT_LIST_CONFIG_JSON: JSON.stringify(config),
+    PORT: "0",
+    HOST: "127.0.0.1",
+    XDG_STATE_HOME: state,
+  };
+}
+
 /**
  * The gateway as `npm start` runs it: the built dist/node/server.mjs in plain Node, its request
  * log written to a pipe this process drains, read markers in SQLite under a temporary
@@ -250,18 +263,7 @@ export async function builtGateway(
   const child = spawnGroup(
     process.execPath,
     [...(options.nodeFlags ?? []), join(root, "dist/node/server.mjs")],
-    {
-      env: {
-        ...process.env,
-        CHAT_LIST_CONFIG: "",
-        CHAT_LIST_CONFIG_JSON: JSON.stringify(config),
-        PORT: "0",
-        HOST: "127.0.0.1",
-        XDG_STATE_HOME: state,
-        ...options.env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    { env: { ...gatewayEnv(config, state), ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   const url = await waitForUrl(child, /list: (http:\/\/\S+)\/api\/chat-list/);
   child.stdout?.resume(); // the request log goes on being written, and read

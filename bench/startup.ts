@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { descendants, seen } from "../test/support/process-tree.js";
 import { endGroup, spawnGroup } from "../test/support/processes.js";
-import { COOKIE, ROOT, round } from "./harness.js";
+import { COOKIE, gatewayEnv, ROOT, round, waitForUrl } from "./harness.js";
 
 const rssMiB = (pid: number) => {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -19,31 +19,11 @@ export async function startupScenario(config: unknown, listPath: string) {
   const started = performance.now();
   const npm = spawnGroup("npm", ["start"], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      CHAT_LIST_CONFIG: "",
-      CHAT_LIST_CONFIG_JSON: JSON.stringify(config),
-      PORT: "0",
-      HOST: "127.0.0.1",
-      XDG_STATE_HOME: state,
-    },
+    env: gatewayEnv(config, state),
     stdio: ["ignore", "pipe", "pipe"],
   });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let output = "";
-      const onData = (chunk: Buffer) => {
-        output = (output + chunk).slice(-8192);
-        const match = /list: (http:\/\/\S+)\/api\/chat-list/.exec(output);
-        if (match?.[1] === undefined) return;
-        npm.stdout?.off("data", onData);
-        npm.stdout?.resume();
-        resolve(match[1]);
-      };
-      npm.stdout?.on("data", onData);
-      npm.stderr?.resume();
-      npm.once("exit", (code) => reject(new Error(`npm start exited ${code}: ${output}`)));
-    });
+    const url = await waitForUrl(npm, /list: (http:\/\/\S+)\/api\/chat-list/);
     const listening = performance.now() - started;
     let status = 0;
     while (status !== 200) {

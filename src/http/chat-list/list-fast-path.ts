@@ -69,7 +69,7 @@ export interface ListFastPathDeps {
 export function createListFastPath(deps: ListFastPathDeps) {
   const { answer, limiter, clock, logger, metrics } = deps;
   // Validated queries by query string: the same string always validates to the same query, and
-  // a sidebar sends the same few strings over and over. Refused ones are remembered as null.
+  // a sidebar sends the same few strings over and over. Refused ones are remembered as such.
   const queries = new LRUCache<string, ChatListQuery | { refused: true }>({
     max: 1_000,
     maxSize: 1 << 20,
