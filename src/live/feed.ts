@@ -167,12 +167,17 @@ export function createFeed(options: FeedOptions) {
       return;
     }
     timers.clearTimeout(loopTimer);
-    if (reason === "start" || reason === "disk")
-      rewatch().catch((error: unknown) =>
-        options.logger.warn({ event: "live_watch_failed", reason: String(error) }),
-      );
-    loading = options
-      .load(reason)
+    const watching =
+      reason === "start" || reason === "disk"
+        ? rewatch().catch((error: unknown) =>
+            options.logger.warn({ event: "live_watch_failed", reason: String(error) }),
+          )
+        : undefined;
+    // A new feed reads its list only once the disk is watched: a file that changed between the
+    // read and the start of watching would otherwise show only with the loop, refreshMs later.
+    // (Watching again on a disk event needs no wait: the old watch holds until the new one.)
+    loading = (reason === "start" && watching !== undefined ? watching : Promise.resolve())
+      .then(() => options.load(reason))
       .then(apply)
       // A failed load, or a failure while applying it (building a patch, a stream's send):
       // logged, and the loop goes on.

@@ -179,4 +179,40 @@ describe("a live feed", () => {
     expect(loads()).toBe(4);
     expect(time.pending()).toBe(0);
   });
+
+  it("reads a new feed's list only once its disk watch is in place, so no change falls between", async () => {
+    const time = manualTimers();
+    const steps: string[] = [];
+    let watchReady: () => void = () => {};
+    const feed = createFeed({
+      load: async () => {
+        steps.push("load");
+        return body([agent("a")]);
+      },
+      watch: () => {
+        steps.push("watch asked");
+        return new Promise((resolve) => {
+          watchReady = () => {
+            steps.push("watching");
+            resolve(() => {});
+          };
+        });
+      },
+      refreshMs: 60_000,
+      minIntervalMs: 250,
+      clock: time.clock,
+      timers: time.timers,
+      logger: silentLogger,
+      onIdle: () => {},
+    });
+    const sent: string[] = [];
+    feed.subscribe({ send: (text) => sent.push(text) > 0 });
+    await flush();
+    expect(steps).toEqual(["watch asked"]);
+    expect(sent).toEqual([]);
+    watchReady();
+    await flush();
+    expect(steps).toEqual(["watch asked", "watching", "load"]);
+    expect(sent.map((text) => parse(text).event)).toEqual(["snapshot"]);
+  });
 });
