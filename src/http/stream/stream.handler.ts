@@ -15,7 +15,7 @@ import { type ClientAddressResolver, clientAddressOf } from "../client-address.j
 import type { Callers } from "../credentials.js";
 import { ApiError } from "../problem.js";
 import { headerOf } from "../request-header.js";
-import { markComplete, respond, withFrameHeaders } from "../response-headers.js";
+import { framedHeaders, markComplete, respond } from "../response-headers.js";
 import type { streamRoute } from "./stream.routes.js";
 
 export interface StreamHandlerDeps {
@@ -119,13 +119,16 @@ export function createStreamHandler(
       "chat_list.stream.resumed": lastEventId !== undefined,
     });
     const connection = deps.directStreams?.connection(c);
+    // The sink is kept with the stream: it must hold the request id, not the request's context
+    // (which holds the whole request for as long as the stream lives).
+    const requestId = c.get("requestId");
     const opened = deps.streams.open(
       streamRequest(deps, {
-        // Called by open() at once, once the stream is admitted; not kept.
+        // Called by open() at once, once the stream is admitted.
         sink:
           connection === undefined
             ? undefined
-            : () => connection(withFrameHeaders(c, STREAM_HEADERS)),
+            : () => connection(framedHeaders(requestId, STREAM_HEADERS)),
         feedKey: `${caller.psessionHash ?? "-"}\n${binding}`,
         callerKey: caller.psessionHash ?? `address:${clientAddressOf(c, deps.clientAddress)}`,
         lastEventId,
