@@ -14,8 +14,6 @@ export interface RateLimitOptions {
   addressPerMinute: number;
   addressBurst: number;
   clock: Clock;
-  /** The client's address, where the runtime knows it. */
-  clientAddress: ClientAddressResolver;
   /** Callers remembered at most (least recently seen forgotten first). */
   maxCallers?: number;
 }
@@ -37,7 +35,7 @@ interface Limit {
  * client cannot escape its limit by inventing a new cookie for each request. Per process: on
  * Workers each isolate counts on its own.
  */
-export function createRateLimiter(options: Omit<RateLimitOptions, "clientAddress">) {
+export function createRateLimiter(options: RateLimitOptions) {
   const buckets = new LRUCache<string, Bucket>({ max: options.maxCallers ?? 50_000 });
   const session: Limit = { perMinute: options.perMinute, burst: options.burst };
   const address: Limit = { perMinute: options.addressPerMinute, burst: options.addressBurst };
