@@ -1,9 +1,15 @@
-import { parse as parseYaml } from "yaml";
 import type { LocalAgentsConfig } from "../../config/schema.js";
 import type { AgentItem } from "../../core/items.js";
 import type { Logger } from "../../core/logger.js";
 import { newest, toEpochMs, toIso } from "../../core/timestamps.js";
 import { queryScopedSource, type Source, type SourceLoad } from "../source.js";
+import {
+  type AgentDefinition,
+  describePrompt,
+  parseAgentsMd,
+  parseYamlMapping,
+  type YamlMapping,
+} from "./agent-definition.js";
 import type { DirScanner, Scan } from "./dir-scanner.js";
 import { joinPath } from "./local-fs.js";
 import { vibenFolders } from "./workspace-access.js";
@@ -11,17 +17,17 @@ import { vibenFolders } from "./workspace-access.js";
 /*
  * Viben-layout agents on the local disk:
  *
- *   <home>/.viben/agents/<id>/config.yaml                  a global agent
- *   <workspace>/.viben/agents/<id>/config.yaml             a workspace agent
+ *   <home>/.viben/agents/<id>/AGENTS.md                    a global agent (older: config.yaml)
+ *   <workspace>/.viben/agents/<id>/AGENTS.md               a workspace agent (older: config.yaml)
  *   <agent dir>/.agent_sessions/<session id>/config.yaml   one of its sessions, beside its
  *                                                          message logs
  *
- * An agent's config.yaml holds name, description, model and provider (or provider_id); a
- * session's holds created_at, updated_at and last_message_at. A file that is not valid YAML, or
- * not a mapping, drops its agent (logged), never the source.
+ * An agent's AGENTS.md (front matter) or config.yaml holds name, description, model and provider
+ * (or provider_id); AGENTS.md wins when both are there (agent-definition.ts). A session's
+ * config.yaml holds created_at, updated_at and last_message_at. A file that is not valid YAML,
+ * or not a mapping, drops its agent (logged), never the source. A folder with neither file is
+ * a workspace agent named after its folder, as Viben lists it; in the global folder, nothing.
  */
-
-type Yaml = Record<string, unknown>;
 
 const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value : null);
 
@@ -35,17 +41,31 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
   const home = config.home ?? deps.home;
   const where = { home, folder: "agents", workspaceRoots: config.workspaceRoots };
 
-  function readYaml(content: string | null, path: string): Yaml | null {
-    if (content === null) return null;
-    try {
-      const value: unknown = parseYaml(content, { maxAliasCount: 50 });
-      if (typeof value === "object" && value !== null && !Array.isArray(value))
-        return value as Yaml;
-    } catch {
-      // reported below, like a YAML document that is not a mapping
-    }
+  function invalid(path: string): null {
     deps.logger.warn({ event: "local_agent_config_invalid", source: config.name, path });
     return null;
+  }
+
+  function readYaml(content: string | null, path: string): YamlMapping | null {
+    if (content === null) return null;
+    return parseYamlMapping(content) ?? invalid(path);
+  }
+
+  /** An agent folder's definition: its AGENTS.md if it has one, else its config.yaml; "none"
+   * when it has neither, null when the one that counts is broken (logged). */
+  async function definitionOf(
+    scan: Scan,
+    agentDir: string,
+    rootReal: string,
+  ): Promise<AgentDefinition | "none" | null> {
+    const agentsMdPath = joinPath(agentDir, "AGENTS.md");
+    const agentsMd = await scan.head(agentsMdPath, rootReal);
+    if (agentsMd !== null) return parseAgentsMd(agentsMd) ?? invalid(agentsMdPath);
+    const configPath = joinPath(agentDir, "config.yaml");
+    const configYaml = await scan.head(configPath, rootReal);
+    if (configYaml === null) return "none";
+    const fields = readYaml(configYaml, configPath);
+    return fields === null ? null : { fields, prompt: null };
   }
 
   /** Session count and last activity of one agent, from its .agent_sessions folder. */
@@ -97,22 +117,25 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
       signal.throwIfAborted();
       if (entry.kind !== "dir" || entry.name.startsWith(".")) continue;
       const agentDir = joinPath(agentsDir, entry.name);
-      const yaml = readYaml(await scan.head(joinPath(agentDir, "config.yaml"), rootReal), agentDir);
-      if (yaml === null) {
+      const found = await definitionOf(scan, agentDir, rootReal);
+      // A global folder with neither file is no agent (as it never was); broken files drop theirs.
+      if (found === null || (found === "none" && workspacePath === null)) {
         dropped++;
         continue;
       }
+      const { fields, prompt }: AgentDefinition =
+        found === "none" ? { fields: {}, prompt: null } : found;
       const { count, lastActiveMs } = await sessions(scan, agentDir, rootReal);
       items.push({
         id: entry.name,
         type: "agent",
         item_type: "agent",
-        name: text(yaml.name) ?? entry.name,
-        description: text(yaml.description),
+        name: text(fields.name) ?? entry.name,
+        description: text(fields.description) ?? (prompt === null ? null : describePrompt(prompt)),
         last_active: toIso(lastActiveMs),
         source: config.name,
-        model: text(yaml.model),
-        provider: text(yaml.provider) ?? text(yaml.provider_id),
+        model: text(fields.model),
+        provider: text(fields.provider) ?? text(fields.provider_id),
         session_count: count,
         workspace_path: workspacePath,
         is_global: workspacePath === null,
@@ -142,12 +165,14 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
     async watchDirs(query) {
       const scan = deps.scanner.scan(config);
       const { folders } = await vibenFolders(scan, where, query);
-      // Each agents folder (a new agent), and each agent's sessions folder (a new session).
+      // Each agents folder (a new agent), each agent's folder (its AGENTS.md or config.yaml
+      // written, renaming it) and each agent's sessions folder (a new session).
       const dirs: string[] = [];
       for (const { dir, rootReal } of folders) {
         dirs.push(dir);
         for (const entry of (await scan.list(dir, rootReal)) ?? [])
-          if (entry.kind === "dir") dirs.push(joinPath(dir, entry.name, ".agent_sessions"));
+          if (entry.kind === "dir" && !entry.name.startsWith("."))
+            dirs.push(joinPath(dir, entry.name), joinPath(dir, entry.name, ".agent_sessions"));
       }
       return dirs;
     },
