@@ -78,7 +78,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const [baseUrl = "http://127.0.0.1:8787", workspacePath] = process.argv.slice(2);
   const sidebar = await loadSidebar(baseUrl, workspacePath === undefined ? {} : { workspacePath });
   for (const item of sidebar.items)
-    console.log(`${item.type.padEnd(10)} ${item.name}  (${item.last_active ?? "never"})`);
+    console.log(
+      `${item.type.padEnd(10)} ${item.source.padEnd(9)} ${item.name}  (${item.last_active ?? "never"})`,
+    );
   console.log(sidebar.counts, sidebar.complete ? "complete" : "incomplete");
   if (sidebar.etag !== null)
     console.log(

@@ -119,7 +119,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     (view) => {
       console.log(`--- ${view.items.length} items (${view.complete ? "complete" : "incomplete"})`);
       for (const item of view.items)
-        console.log(`${item.type.padEnd(10)} ${item.name}  (${item.last_active ?? "never"})`);
+        console.log(
+          `${item.type.padEnd(10)} ${item.source.padEnd(9)} ${item.name}  (${item.last_active ?? "never"})`,
+        );
     },
     workspacePath === undefined ? {} : { workspacePath },
   );

@@ -8,6 +8,23 @@ export type ItemType = z.infer<typeof ItemTypeSchema>;
 /** Every group chat's id starts with this (DESIGN §1); no other type's id may. */
 export const GROUP_CHAT_ID_PREFIX = "gc-";
 
+/**
+ * `source` as Viben's desktop reads it (`source === "global"` badges an item global): whether an
+ * item is bound to the requested workspace. Not the configured source: that is `source_name`.
+ */
+export const ITEM_SCOPES = ["global", "workspace"] as const;
+export const ItemScopeSchema = z.enum(ITEM_SCOPES).openapi("ItemScope", {
+  description:
+    'Viben\'s meaning, which its desktop badges: `"global"` for an item not bound to a workspace (portal chats, global chats and agents, executors), `"workspace"` for one read from the requested workspace. Agrees with `is_global` where the item has one. The configured source is `source_name`.',
+  example: "global",
+});
+export type ItemScope = z.infer<typeof ItemScopeSchema>;
+
+/** The one place an item's `source` is derived from whether it is global. */
+export function scopeOf(isGlobal: boolean): ItemScope {
+  return isGlobal ? "global" : "workspace";
+}
+
 const IsoTimestamp = z
   .string()
   .openapi({ format: "date-time", example: "2026-03-10T12:00:00.000Z" });
@@ -22,7 +39,11 @@ const commonFields = {
   last_active: IsoTimestamp.nullable().openapi({
     description: "ISO-8601 UTC of the last activity; null when unknown (sorted last).",
   }),
-  source: z.string().openapi({ description: "Name of the configured source that reported it." }),
+  source: ItemScopeSchema,
+  source_name: z.string().openapi({
+    description: "Name of the configured source that reported it (its `sources[].name`).",
+    example: "portal",
+  }),
 };
 
 export const PortalSecretSchema = z
@@ -52,6 +73,9 @@ export const ExecutorItemSchema = z
   .object({
     ...commonFields,
     type: z.literal("executor"),
+    source: z.literal("global").openapi({
+      description: 'Always `"global"`: executors are not bound to a workspace.',
+    }),
     item_type: z.literal("executor").openapi({ description: ITEM_TYPE_NOTE }),
     icon_type: z.string().openapi({
       description: "The executor's upper-case id, which Viben's desktop client maps to an icon.",

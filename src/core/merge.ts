@@ -19,7 +19,7 @@ function newerIso(a: string | null, b: string | null): string | null {
 }
 
 /** One executor reported by two registries: either's availability and MCP support, summed
- * sessions, the newest activity; name, description and source stay those of the first. */
+ * sessions, the newest activity; name, description and source_name stay those of the first. */
 export function mergeExecutor(first: ExecutorItem, later: ExecutorItem): ExecutorItem {
   return {
     ...first,
@@ -37,8 +37,8 @@ function preferAgent(current: AgentItem, candidate: AgentItem): AgentItem {
 
 /** Items of one source dropped because a higher type already held their id. */
 export interface IdCollision {
-  /** The source of the dropped items. */
-  source: string;
+  /** The configured source of the dropped items (their `source_name`). */
+  sourceName: string;
   /** The type of the item that holds the id. */
   takenBy: ItemType;
   count: number;
@@ -67,10 +67,14 @@ export function mergeItems(perSource: readonly (readonly ChatListItem[])[]): Mer
         const current = byId.get(item.id);
         if (current === undefined) byId.set(item.id, item);
         else if (current.type !== item.type) {
-          const key = `${item.source}\n${current.type}`;
+          const key = `${item.source_name}\n${current.type}`;
           const known = collisions.get(key);
           if (known === undefined)
-            collisions.set(key, { source: item.source, takenBy: current.type, count: 1 });
+            collisions.set(key, {
+              sourceName: item.source_name,
+              takenBy: current.type,
+              count: 1,
+            });
           else known.count++;
         } else if (current.type === "executor" && item.type === "executor")
           byId.set(item.id, mergeExecutor(current, item));

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AgentStoreConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
-import type { AgentItem } from "../core/items.js";
+import { type AgentItem, scopeOf } from "../core/items.js";
 import { toIso } from "../core/timestamps.js";
 import type { UpstreamClient } from "../upstream/http-client.js";
 import { createLookupCache } from "./lookups.js";
@@ -88,7 +88,8 @@ export function createAgentStoreSource(config: AgentStoreConfig, deps: AgentStor
       name: agent.name ?? id,
       description: agent.description,
       last_active: toIso(lastActiveMs),
-      source: config.name,
+      source: scopeOf(global),
+      source_name: config.name,
       model: agent.model,
       provider: agent.provider ?? agent.provider_id,
       session_count: agent.session_count ?? summary?.sessionCount ?? null,

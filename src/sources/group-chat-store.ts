@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { GroupChatStoreConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
-import type { GroupChatItem } from "../core/items.js";
+import { type GroupChatItem, scopeOf } from "../core/items.js";
 import { newest, toIso } from "../core/timestamps.js";
 import type { UpstreamCall, UpstreamClient } from "../upstream/http-client.js";
 import { createLookupCache, type Lookup, uncountedNote } from "./lookups.js";
@@ -132,7 +132,8 @@ export function createGroupChatStoreSource(
       name: chat.name ?? chat.id,
       description: chat.description,
       last_active: toIso(lastActiveMs),
-      source: config.name,
+      source: scopeOf(global),
+      source_name: config.name,
       member_count: chat.member_count ?? filled.memberCount ?? null,
       session_count: chat.session_count ?? filled.sessions?.count ?? null,
       unread_count: chat.unread_count ?? null,

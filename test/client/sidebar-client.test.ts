@@ -15,6 +15,13 @@ describe("examples/sidebar-client.ts against a running gateway", () => {
     const sidebar = await loadSidebar(gw.url, { pageSize: 3, workspacePath: "/w" });
     expect(sidebar.items.map((item) => item.id)).toEqual(["A", "B", "C", "D", "E", "x", "y", "z"]);
     expect(sidebar.counts).toEqual({ group_chats: 0, executors: 5, agents: 3 });
+    // The typed client knows `source` as Viben's scope, and `source_name` as the configured source.
+    const scopes: Array<"global" | "workspace"> = sidebar.items.map((item) => item.source);
+    expect(new Set(scopes)).toEqual(new Set(["global"]));
+    expect(sidebar.items.map((item) => item.source_name)).toEqual([
+      ...Array(5).fill("executors"),
+      ...Array(3).fill("agents"),
+    ]);
     expect(sidebar.etag).toMatch(/^W\//);
 
     expect(

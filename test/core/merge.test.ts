@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { AgentItem, ChatListItem, ExecutorItem, GroupChatItem } from "../../src/core/items.js";
+import {
+  type AgentItem,
+  type ChatListItem,
+  type ExecutorItem,
+  type GroupChatItem,
+  scopeOf,
+} from "../../src/core/items.js";
 import { assembleList, countItems, mergeExecutor, mergeItems } from "../../src/core/merge.js";
 
 function executor(fields: Partial<ExecutorItem> = {}): ExecutorItem {
@@ -11,7 +17,8 @@ function executor(fields: Partial<ExecutorItem> = {}): ExecutorItem {
     name: "Codex",
     description: null,
     last_active: null,
-    source: "registry-a",
+    source: "global",
+    source_name: "registry-a",
     is_available: false,
     supports_mcp: false,
     session_count: null,
@@ -27,7 +34,8 @@ function agent(fields: Partial<AgentItem> = {}): AgentItem {
     name: "Reviewer",
     description: null,
     last_active: null,
-    source: "store",
+    source: scopeOf(fields.is_global ?? true),
+    source_name: "store",
     model: null,
     provider: null,
     session_count: null,
@@ -45,7 +53,8 @@ function groupChat(fields: Partial<GroupChatItem> = {}): GroupChatItem {
     name: "general",
     description: null,
     last_active: null,
-    source: "portal",
+    source: scopeOf(fields.is_global ?? true),
+    source_name: "portal",
     member_count: null,
     session_count: null,
     unread_count: null,
@@ -60,7 +69,10 @@ const NEWER = "2024-03-11T09:00:00.000Z";
 
 describe("merging one executor reported by two registries", () => {
   it("yields a single item for the shared id", () => {
-    const { items } = mergeItems([[executor({ source: "a" })], [executor({ source: "b" })]]);
+    const { items } = mergeItems([
+      [executor({ source_name: "a" })],
+      [executor({ source_name: "b" })],
+    ]);
     expect(items).toHaveLength(1);
   });
 
@@ -118,27 +130,32 @@ describe("merging one executor reported by two registries", () => {
     expect(merged.last_active).toBe(expected);
   });
 
-  it("takes name, description and source from the first source in config order", () => {
+  it("takes name, description and source_name from the first source in config order", () => {
     const { items } = mergeItems([
-      [executor({ name: "Codex", description: "first", source: "registry-a" })],
-      [executor({ name: "OpenAI Codex", description: "second", source: "registry-b" })],
+      [executor({ name: "Codex", description: "first", source_name: "registry-a" })],
+      [executor({ name: "OpenAI Codex", description: "second", source_name: "registry-b" })],
     ]);
-    expect(items[0]).toMatchObject({ name: "Codex", description: "first", source: "registry-a" });
+    expect(items[0]).toMatchObject({
+      name: "Codex",
+      description: "first",
+      source: "global",
+      source_name: "registry-a",
+    });
   });
 
   it("keeps the first source's null description rather than a later one's text", () => {
     const { items } = mergeItems([
-      [executor({ description: null, source: "registry-a" })],
-      [executor({ description: "from b", source: "registry-b" })],
+      [executor({ description: null, source_name: "registry-a" })],
+      [executor({ description: "from b", source_name: "registry-b" })],
     ]);
     expect(items[0]?.description).toBeNull();
   });
 
   it("combines three registries: sessions summed across all of them, newest activity kept", () => {
     const { items } = mergeItems([
-      [executor({ session_count: 1, last_active: OLDER, source: "a" })],
-      [executor({ session_count: null, last_active: NEWER, is_available: true, source: "b" })],
-      [executor({ session_count: 6, last_active: null, supports_mcp: true, source: "c" })],
+      [executor({ session_count: 1, last_active: OLDER, source_name: "a" })],
+      [executor({ session_count: null, last_active: NEWER, is_available: true, source_name: "b" })],
+      [executor({ session_count: 6, last_active: null, supports_mcp: true, source_name: "c" })],
     ]);
     expect(items).toEqual([
       executor({
@@ -146,18 +163,18 @@ describe("merging one executor reported by two registries", () => {
         last_active: NEWER,
         is_available: true,
         supports_mcp: true,
-        source: "a",
+        source_name: "a",
       }),
     ]);
   });
 });
 
 describe("merging agents", () => {
-  const global = agent({ is_global: true, workspace_path: null, source: "global-store" });
+  const global = agent({ is_global: true, workspace_path: null, source_name: "global-store" });
   const local = agent({
     is_global: false,
     workspace_path: "/home/ana/proj",
-    source: "workspace-store",
+    source_name: "workspace-store",
     session_count: 3,
   });
 
@@ -189,8 +206,8 @@ describe("merging agents", () => {
 
 describe("merging group chats", () => {
   it("keeps the first of two group chats with the same id", () => {
-    const first = groupChat({ name: "from portal a", source: "portal-a" });
-    const second = groupChat({ name: "from portal b", source: "portal-b" });
+    const first = groupChat({ name: "from portal a", source_name: "portal-a" });
+    const second = groupChat({ name: "from portal b", source_name: "portal-b" });
     expect(mergeItems([[first], [second]]).items).toEqual([first]);
   });
 });
@@ -203,10 +220,10 @@ describe("id collisions across types", () => {
   });
 
   it("ranks by type, not config order: an earlier agent cannot take an executor's or a chat's id", () => {
-    const chat = groupChat({ id: "gc-1", source: "portal" });
-    const codex = executor({ id: "CODEX", source: "registry" });
+    const chat = groupChat({ id: "gc-1", source_name: "portal" });
+    const codex = executor({ id: "CODEX", source_name: "registry" });
     const { items } = mergeItems([
-      [agent({ id: "gc-1", source: "store" }), agent({ id: "CODEX", source: "store" })],
+      [agent({ id: "gc-1", source_name: "store" }), agent({ id: "CODEX", source_name: "store" })],
       [chat],
       [codex],
     ]);
@@ -215,18 +232,18 @@ describe("id collisions across types", () => {
 
   it("reports every dropped item by its source and the type that holds its id", () => {
     const { collisions } = mergeItems([
-      [executor({ id: "X", source: "reg" }), groupChat({ id: "Y", source: "chats" })],
+      [executor({ id: "X", source_name: "reg" }), groupChat({ id: "Y", source_name: "chats" })],
       [
-        agent({ id: "X", source: "store" }),
-        agent({ id: "Y", source: "store" }),
-        agent({ id: "Z", source: "store" }),
+        agent({ id: "X", source_name: "store" }),
+        agent({ id: "Y", source_name: "store" }),
+        agent({ id: "Z", source_name: "store" }),
       ],
-      [groupChat({ id: "X", source: "more-chats" })],
+      [groupChat({ id: "X", source_name: "more-chats" })],
     ]);
     // The chat X is placed before the executor X, whatever the config order.
     expect(collisions).toEqual([
-      { source: "reg", takenBy: "group_chat", count: 1 },
-      { source: "store", takenBy: "group_chat", count: 2 },
+      { sourceName: "reg", takenBy: "group_chat", count: 1 },
+      { sourceName: "store", takenBy: "group_chat", count: 2 },
     ]);
   });
 

@@ -3,7 +3,14 @@ import type { ChatListItem, ItemType } from "../../src/core/items.js";
 import { compareCodeUnits, sortItems } from "../../src/core/sort.js";
 
 function item(type: ItemType, id: string, name: string, last_active: string | null): ChatListItem {
-  const common = { id, name, description: null, last_active, source: "s" };
+  const common = {
+    id,
+    name,
+    description: null,
+    last_active,
+    source: "global" as const,
+    source_name: "s",
+  };
   if (type === "group_chat")
     return {
       ...common,

@@ -227,7 +227,7 @@ describe.each(Object.keys(KINDS) as Kind[])("faults of a %s source", (faulty) =>
     const response = await gw.get("/api/chat-list", { psession: "user-1" });
     const elapsed = Date.now() - started;
     const body = (await response.json()) as {
-      items: { id: string; source: string }[];
+      items: { id: string; source_name: string }[];
       sources: { name: string; status: string; error: string | null; item_count: number }[];
     };
 
@@ -240,7 +240,7 @@ describe.each(Object.keys(KINDS) as Kind[])("faults of a %s source", (faulty) =>
     for (const kind of Object.keys(KINDS) as Kind[]) {
       if (kind === faulty) continue;
       expect(body.sources.find((source) => source.name === KINDS[kind].name)?.status).toBe("ok");
-      expect(body.items.filter((item) => item.source === KINDS[kind].name)).toHaveLength(1);
+      expect(body.items.filter((item) => item.source_name === KINDS[kind].name)).toHaveLength(1);
     }
 
     const listCalls = () => upstreams[faulty].callsTo(KINDS[faulty].path).length;

@@ -9,7 +9,7 @@ import { useResources } from "../support/resources.js";
 
 const { upstream, gateway } = useResources();
 
-type Item = { id: string; type: string; source: string; name: string };
+type Item = { id: string; type: string; source: string; source_name: string; name: string };
 type Body = { items: Item[]; sources: { name: string; note: string | null }[] };
 
 const impostors = {
@@ -69,14 +69,21 @@ describe("ids across types", () => {
   it("keeps the portal chat whose id an earlier agent store's agent claims", async () => {
     const { body } = await listWithImpostors();
     const chat = body.items.filter((item) => item.id === "gc-alice-1");
-    expect(chat).toEqual([expect.objectContaining({ type: "group_chat", source: "portal" })]);
+    expect(chat).toEqual([
+      expect.objectContaining({ type: "group_chat", source: "global", source_name: "portal" }),
+    ]);
   });
 
   it("keeps the executor whose id an earlier agent store's agent claims", async () => {
     const { body } = await listWithImpostors();
     const executor = body.items.filter((item) => item.id === "CLAUDE_CODE");
     expect(executor).toEqual([
-      expect.objectContaining({ type: "executor", source: "executors", name: "Claude Code" }),
+      expect.objectContaining({
+        type: "executor",
+        source: "global",
+        source_name: "executors",
+        name: "Claude Code",
+      }),
     ]);
     expect(body.items.map((item) => item.id).sort()).toEqual([
       "CLAUDE_CODE",

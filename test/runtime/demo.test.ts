@@ -37,7 +37,7 @@ describe("npm run demo", () => {
       listUrl = await start(await freePort());
     if (listUrl === null) throw new Error("the demo did not start");
     const body = (await (await fetch(listUrl)).json()) as {
-      items: { type: string; name: string; source: string; unread_count?: number | null }[];
+      items: { type: string; name: string; source_name: string; unread_count?: number | null }[];
       complete: boolean;
     };
     expect(new Set(body.items.map((item) => item.type))).toEqual(
@@ -45,7 +45,7 @@ describe("npm run demo", () => {
     );
     expect(body.complete).toBe(true);
     // Viben group chats from the sample store, beside the portal's, with unread badges.
-    const vibenChats = body.items.filter((item) => item.source === "sample-viben-group-chats");
+    const vibenChats = body.items.filter((item) => item.source_name === "sample-viben-group-chats");
     expect(vibenChats.map((item) => [item.name, item.unread_count])).toEqual([
       ["Sample · Project discussion", 3],
       ["Sample · Release crew", 12],

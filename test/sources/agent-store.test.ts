@@ -121,7 +121,8 @@ describe("agent store: fields", () => {
         name: "Reviewer",
         description: "Reviews pull requests.",
         last_active: "2026-03-10T12:00:00.000Z",
-        source: "agents",
+        source: "global",
+        source_name: "agents",
         model: "claude-sonnet-4",
         provider: "anthropic",
         session_count: 4,
@@ -147,6 +148,8 @@ describe("agent store: global and workspace agents", () => {
 
     expect(itemById(body, "reviewer")).toMatchObject({
       is_global: global,
+      source: global ? "global" : "workspace",
+      source_name: "agents",
       workspace_path: global ? null : WORKSPACE,
     });
   });

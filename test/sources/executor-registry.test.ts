@@ -193,7 +193,8 @@ describe("executor registry: aliases and timestamps", () => {
       name: "Gemini",
       description: null,
       last_active: "2026-03-01T08:30:00.000Z",
-      source: "alpha",
+      source: "global",
+      source_name: "alpha",
       is_available: true,
       supports_mcp: true,
       session_count: 4,
@@ -344,7 +345,8 @@ describe("executor registry: one executor from two registries", () => {
         name: "Claude Code",
         description: "from alpha",
         last_active: "2026-03-05T00:00:00.000Z",
-        source: "alpha",
+        source: "global",
+        source_name: "alpha",
         is_available: true,
         supports_mcp: true,
         session_count: 5,
@@ -372,7 +374,8 @@ describe("executor registry: one executor from two registries", () => {
       id: "CODEX",
       last_active: "2026-03-09T00:00:00.000Z",
       session_count: 2,
-      source: "alpha",
+      source: "global",
+      source_name: "alpha",
     });
   });
 });

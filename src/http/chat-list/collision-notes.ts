@@ -20,9 +20,9 @@ const MANY: Record<ItemType, string> = {
 export function collisionNotes(collisions: readonly IdCollision[]): Map<string, string> {
   const bySource = new Map<string, IdCollision[]>();
   for (const collision of collisions) {
-    const list = bySource.get(collision.source) ?? [];
+    const list = bySource.get(collision.sourceName) ?? [];
     list.push(collision);
-    bySource.set(collision.source, list);
+    bySource.set(collision.sourceName, list);
   }
   const notes = new Map<string, string>();
   for (const [source, list] of bySource) {

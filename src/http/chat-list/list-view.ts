@@ -79,7 +79,7 @@ export function createListViews(options: {
     for (const collision of collisions)
       options.logger?.warn({
         event: "id_collisions",
-        source: collision.source,
+        source: collision.sourceName,
         dropped: collision.count,
         taken_by: collision.takenBy,
       });

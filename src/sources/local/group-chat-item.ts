@@ -1,4 +1,4 @@
-import type { GroupChatItem } from "../../core/items.js";
+import { type GroupChatItem, scopeOf } from "../../core/items.js";
 import { toIso } from "../../core/timestamps.js";
 import { type VibenUnreadBasis, vibenUnread } from "../../core/unread.js";
 import { groupChatItemId } from "../viben-group-chats.js";
@@ -18,9 +18,10 @@ export function chatItem(
   folderId: string,
   chat: ChatFolder,
   workspacePath: string | null,
-  source: string,
+  sourceName: string,
 ): GroupChatItem {
   const { sessions } = chat;
+  const global = workspacePath === null;
   const lastActiveMs =
     sessions.newestMessageMs ??
     sessions.newestUpdatedMs ??
@@ -32,12 +33,13 @@ export function chatItem(
     name: text(chat.config.name) ?? folderId,
     description: text(chat.config.description),
     last_active: toIso(lastActiveMs),
-    source,
+    source: scopeOf(global),
+    source_name: sourceName,
     member_count: chat.memberCount,
     session_count: sessions.count,
     unread_count: vibenUnread(unreadBasis(chat), null),
     workspace_path: workspacePath,
-    is_global: workspacePath === null,
+    is_global: global,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { LocalAgentsConfig } from "../../config/schema.js";
-import type { AgentItem } from "../../core/items.js";
+import { type AgentItem, scopeOf } from "../../core/items.js";
 import type { Logger } from "../../core/logger.js";
 import { newest, toEpochMs, toIso } from "../../core/timestamps.js";
 import { queryScopedSource, type Source, type SourceLoad } from "../source.js";
@@ -133,7 +133,8 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
         name: text(fields.name) ?? entry.name,
         description: text(fields.description) ?? (prompt === null ? null : describePrompt(prompt)),
         last_active: toIso(lastActiveMs),
-        source: config.name,
+        source: scopeOf(workspacePath === null),
+        source_name: config.name,
         model: text(fields.model),
         provider: text(fields.provider) ?? text(fields.provider_id),
         session_count: count,

@@ -87,7 +87,7 @@ export function messageTimeMs(message: z.infer<typeof PortalMessageUpstream>): n
 export function toGroupChatItem(
   chat: PortalChat,
   chatType: ChatType,
-  source: string,
+  sourceName: string,
   lastActiveMs: number | null,
 ): GroupChatItem {
   const secrets = (chat.secrets ?? []).flatMap((entry) => {
@@ -103,7 +103,8 @@ export function toGroupChatItem(
     name: chat.name ?? chat.slug ?? chat.id,
     description: chat.description,
     last_active: toIso(lastActiveMs),
-    source,
+    source: "global",
+    source_name: sourceName,
     member_count: chatType === "direct" ? 2 : null,
     session_count: null,
     unread_count: null,
