@@ -245,6 +245,17 @@ export const LiveConfigSchema = z.strictObject({
   maxStreams: z.number().int().min(1).default(10_000),
 });
 
+/** DESIGN §12: the backend the gateway fronts; every path the gateway does not own goes there. */
+export const ProxyConfigSchema = z.strictObject({
+  /** The backend's origin, optionally with a path prefix; no query or fragment. */
+  baseUrl: HttpUrl.refine((url) => !/[?#]/.test(url), "must have no query or fragment"),
+  /** The backend must send its answer's headers within this (then 504); an answer being
+   * streamed, or an open WebSocket, has no time limit. */
+  timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  /** Whether WebSocket upgrades are passed through too. */
+  websocket: z.boolean().default(true),
+});
+
 export const ConfigSchema = z.strictObject({
   sources: z.array(SourceConfigSchema).default([]),
   deadlineMs: z.number().int().min(50).max(60_000).default(2000),
@@ -255,6 +266,7 @@ export const ConfigSchema = z.strictObject({
   http: HttpConfigSchema.prefault({}),
   state: StateConfigSchema.optional(),
   live: LiveConfigSchema.prefault({}),
+  proxy: ProxyConfigSchema.optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -270,3 +282,4 @@ export type LocalGroupChatsConfig = z.infer<typeof LocalGroupChatsConfigSchema>;
 export type LocalSourceConfig = LocalExecutorsConfig | LocalAgentsConfig | LocalGroupChatsConfig;
 export type SourceKind = SourceConfig["kind"];
 export type StateConfig = z.infer<typeof StateConfigSchema>;
+export type ProxyConfig = z.infer<typeof ProxyConfigSchema>;

@@ -22,6 +22,9 @@ export interface AppVariables extends RequestIdVariables {
   trace?: TraceContext;
   /** The runtime's parsed request headers, where it has them (see headerOf). */
   rawHeaders?: RawRequestHeaders;
+  /** Set by the pass-through (DESIGN §12): the answer is the backend's, framed already, so
+   * the backend's own security headers are not overwritten. */
+  passedThrough?: true;
   /** Set by the Worker entry: keeps background cache refreshes alive after the response. */
   waitUntil?: (work: Promise<unknown>) => void;
 }

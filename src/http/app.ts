@@ -9,6 +9,9 @@ import { type Logger, silentLogger } from "../core/logger.js";
 import { createDiskWatchers, type WatchDir } from "../live/disk-watchers.js";
 import { createLiveStreams, type LiveStreams } from "../live/streams.js";
 import { type GatewayMetrics, noMetrics } from "../observability/metrics.js";
+import { type BackendSend, fetchBackend, type WebSocketUpgrade } from "../proxy/backend.js";
+import { isGatewayPath } from "../proxy/own-paths.js";
+import { createPassThrough, PASS_THROUGH_PATH } from "../proxy/pass-through.js";
 import { createCollector } from "../sources/collect.js";
 import { createSources } from "../sources/create-sources.js";
 import type { LocalSourceFactory } from "../sources/local/index.js";
@@ -28,7 +31,7 @@ import type { ClientAddressResolver } from "./client-address.js";
 import { createCallers } from "./credentials.js";
 import { type DocsAssetReader, registerDocs } from "./docs.js";
 import { errorHandler, notFound, validationHook } from "./errors.js";
-import { healthRoute, healthzRoute, readyzRoute } from "./health.routes.js";
+import { health, healthRoute, healthzRoute, readyzRoute } from "./health.routes.js";
 import { registerMetrics } from "./metrics.route.js";
 import { accessToken, tokenCheck } from "./middleware/access-token.js";
 import { hostCheck, hostGuard } from "./middleware/host-guard.js";
@@ -89,6 +92,20 @@ export interface AppDeps {
    * GET /metrics; nowhere when absent. Traces need no dependency: they go through the
    * OpenTelemetry API, to whatever SDK the runtime registered. */
   metrics?: GatewayMetrics;
+  /** How the runtime reaches the backend of `proxy` (DESIGN §12); WHATWG fetch over `fetch`,
+   * without WebSocket upgrades, where absent. */
+  backend?: ProxyBackend;
+}
+
+/** The runtime's side of the pass-through (DESIGN §12). */
+export interface ProxyBackend {
+  send: BackendSend;
+  /** Proxies an upgrade the door let through; upgrades are refused without it. */
+  upgradeWebSocket?: (c: Context<AppEnv>, upgrade: WebSocketUpgrade) => Promise<Response>;
+  /** The socket's own address (X-Forwarded-For's last hop). */
+  peerAddress?: (c: Context<AppEnv>) => string | undefined;
+  /** Proxied WebSockets open now, for the metrics. */
+  openSockets?: () => number;
 }
 
 /** Builds the whole gateway from its dependencies; nothing here knows the runtime. */
@@ -154,12 +171,34 @@ export function createGateway(deps: AppDeps) {
   metrics.readGauges({
     circuits: collector.circuits,
     streams: () => ({ open: live.size(), feeds: live.feeds() }),
+    proxied: () => ({
+      streams: passThrough?.openStreams() ?? 0,
+      sockets: deps.backend?.openSockets?.() ?? 0,
+    }),
     portalBudgets: () =>
       sources.flatMap((source) =>
         source.budgetLeft === undefined ? [] : [{ source: source.name, left: source.budgetLeft() }],
       ),
   });
 
+  const passThrough =
+    config.proxy === undefined
+      ? undefined
+      : createPassThrough({
+          ...config.proxy,
+          send: deps.backend?.send ?? fetchBackend(deps.fetch),
+          ...(config.proxy.websocket && deps.backend?.upgradeWebSocket !== undefined
+            ? { upgradeWebSocket: deps.backend.upgradeWebSocket }
+            : {}),
+          ...(deps.backend?.peerAddress === undefined
+            ? {}
+            : { peerAddress: deps.backend.peerAddress }),
+          ...(deps.cutConnection === undefined ? {} : { cutConnection: deps.cutConnection }),
+          dropAuthorization: config.http.accessToken !== undefined,
+          corsOrigins: config.http.corsOrigins,
+          clientAddress: deps.clientAddress ?? (() => undefined),
+          logger,
+        });
   const callers = createCallers(hash);
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const clientAddress = deps.clientAddress ?? (() => undefined);
@@ -174,34 +213,58 @@ export function createGateway(deps: AppDeps) {
       ? hostCheck({ loopbackListener, allowedHosts: http.allowedHosts })
       : undefined;
   if (checkHost !== undefined) app.use(hostGuard(checkHost));
-  if (http.corsOrigins.length > 0)
-    app.use(
-      "/api/*",
-      cors({
-        origin: http.corsOrigins,
-        allowMethods: ["GET", "POST", "OPTIONS"],
-        allowHeaders: ["Content-Type", "Authorization", "Last-Event-ID", "If-None-Match"],
-        credentials: true,
-        exposeHeaders: [
-          "ETag",
-          "X-Chat-List-Complete",
-          "Server-Timing",
-          "X-Request-Id",
-          "Retry-After",
-        ],
-        maxAge: 600,
-      }),
-    );
+  // The door's rules hold for /api/* and, with a backend fronted, for whatever goes to it
+  // (DESIGN §12): the same token, CORS origins and rate limits.
+  const proxied = (path: string) => passThrough !== undefined && !isGatewayPath(path);
+  const behindDoor = (path: string) => path.startsWith("/api/") || proxied(path);
+  if (http.corsOrigins.length > 0) {
+    const gatewayCors = cors({
+      origin: http.corsOrigins,
+      allowMethods: ["GET", "POST", "OPTIONS"],
+      allowHeaders: ["Content-Type", "Authorization", "Last-Event-ID", "If-None-Match"],
+      credentials: true,
+      exposeHeaders: [
+        "ETag",
+        "X-Chat-List-Complete",
+        "Server-Timing",
+        "X-Request-Id",
+        "Retry-After",
+      ],
+      maxAge: 600,
+    });
+    // The backend's own API: any method, and the request headers a preflight asks for.
+    const backendCors = cors({
+      origin: http.corsOrigins,
+      allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      credentials: true,
+      exposeHeaders: ["X-Request-Id", "Retry-After"],
+      maxAge: 600,
+    });
+    // Viben's desktop probes /health from its webview to find its gateway.
+    const probed = (path: string) => path === "/health" || path === "/healthz";
+    app.use(async function corsForDoor(c, next) {
+      const { path } = c.req;
+      if (proxied(path)) return backendCors(c, next);
+      if (path.startsWith("/api/") || probed(path)) return gatewayCors(c, next);
+      return next();
+    });
+  }
   app.use(urlLimit(http.maxUrlBytes));
   const checkToken = http.accessToken === undefined ? undefined : tokenCheck(http.accessToken);
   if (checkToken !== undefined) {
-    app.use("/api/*", accessToken(checkToken));
-    app.use("/metrics", accessToken(checkToken));
+    const requireToken = accessToken(checkToken);
+    app.use(async function tokenForDoor(c, next) {
+      const { path } = c.req;
+      return behindDoor(path) || path === "/metrics" ? requireToken(c, next) : next();
+    });
   }
   app.use(originGuard(http.corsOrigins));
   app.use("/api/*", strictQueryEncoding());
   const limiter = createRateLimiter({ ...config.rateLimit, clock });
-  app.use("/api/*", rateLimit(limiter, clientAddress, callers));
+  const limitRate = rateLimit(limiter, clientAddress, callers);
+  app.use(async function rateLimitForDoor(c, next) {
+    return behindDoor(c.req.path) ? limitRate(c, next) : next();
+  });
   if (deps.waitUntilFromExecutionCtx)
     app.use(async function deferToExecutionCtx(c, next) {
       const ctx = c.executionCtx;
@@ -269,8 +332,8 @@ export function createGateway(deps: AppDeps) {
             }),
       }),
     )
-    .openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200))
-    .openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200))
+    .openapi(healthzRoute, (c) => c.json(health(clock), 200))
+    .openapi(healthRoute, (c) => c.json(health(clock), 200))
     .openapi(readyzRoute, async (c) => {
       const reachable = await readMarkers.check().then(
         () => true,
@@ -288,6 +351,8 @@ export function createGateway(deps: AppDeps) {
   app.doc31("/openapi.json", OPENAPI_CONFIG);
   registerDocs(app, deps.docsAssets);
   registerMetrics(app, metrics);
+  // Last: what no route of the gateway answered goes to the backend.
+  if (passThrough !== undefined) app.all(PASS_THROUGH_PATH, passThrough.handler);
   const listFastPath = createListFastPath({
     answer: answerList,
     callers,
@@ -300,7 +365,7 @@ export function createGateway(deps: AppDeps) {
     ...(checkHost === undefined ? {} : { checkHost }),
     ...(checkToken === undefined ? {} : { checkToken }),
   });
-  return { app: routes, listFastPath };
+  return { app: routes, listFastPath, passThrough };
 }
 
 /** The gateway's routes as a type, for a typed client: `hc<AppType>(baseUrl)` from hono/client. */

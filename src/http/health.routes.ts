@@ -1,7 +1,28 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Clock } from "../core/clock.js";
 import { problemResponses } from "./problem.js";
+import { GATEWAY_SERVICE, GATEWAY_VERSION } from "./version.js";
 
-export const HealthSchema = z.object({ status: z.literal("ok") }).openapi("Health");
+export const HealthSchema = z
+  .object({
+    status: z.literal("ok"),
+    service: z.literal(GATEWAY_SERVICE),
+    version: z.string().openapi({ example: GATEWAY_VERSION }),
+    timestamp: z.string().openapi({ example: "2026-12-07T09:30:00.000Z" }),
+  })
+  .openapi("Health", {
+    description: "The fields Viben's desktop reads when it finds and diagnoses its gateway.",
+  });
+
+/** The liveness answer: touches nothing but the clock. */
+export function health(clock: Clock): z.infer<typeof HealthSchema> {
+  return {
+    status: "ok",
+    service: GATEWAY_SERVICE,
+    version: GATEWAY_VERSION,
+    timestamp: new Date(clock.now()).toISOString(),
+  };
+}
 
 export const ReadinessSchema = z
   .object({

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   state_unavailable: { status: 503, title: "Read state is unavailable" },
   overloaded: { status: 503, title: "The gateway holds as many streams as it may" },
   upstream_timeout: { status: 504, title: "Every source timed out" },
+  backend_unavailable: { status: 502, title: "The backend the gateway fronts did not answer" },
+  backend_timeout: { status: 504, title: "The backend the gateway fronts answered too late" },
   config_invalid: { status: 500, title: "The gateway's configuration is invalid" },
   internal: { status: 500, title: "Internal error" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;

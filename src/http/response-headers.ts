@@ -47,7 +47,7 @@ export function requestFrame(rawHeadersOf: RawHeadersOf): MiddlewareHandler<AppE
     c.set("requestId", requestIdFrom(headerOf(c, "x-request-id")));
     await next();
     const response = c.res;
-    if (complete.has(response)) return;
+    if (complete.has(response) || c.get("passedThrough")) return;
     const { headers } = response;
     for (const [name, value] of Object.entries(withFrameHeaders(c, {}))) headers.set(name, value);
   };

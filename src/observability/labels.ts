@@ -7,12 +7,45 @@ import { ERROR_CODES } from "../http/problem.js";
 /** The route label of a request that matched no route (a 404 before any handler). */
 export const UNMATCHED_ROUTE = "unmatched";
 
-export const METHOD_LABELS = ["GET", "HEAD", "POST", "OPTIONS", "other"] as const;
+export const METHOD_LABELS = [
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+  "other",
+] as const;
 export type MethodLabel = (typeof METHOD_LABELS)[number];
 
-/** What the gateway answers: its successes and every status of the problem catalogue. */
+/** What the gateway answers: its successes, every status of the problem catalogue, and the
+ * common ones a fronted backend answers through the pass-through (DESIGN §12). */
 export const STATUS_LABELS = [
-  ...new Set(["200", "204", "304", ...Object.values(ERROR_CODES).map((e) => String(e.status))]),
+  ...new Set([
+    "200",
+    "201",
+    "202",
+    "204",
+    "206",
+    "301",
+    "302",
+    "303",
+    "304",
+    "307",
+    "308",
+    "400",
+    "403",
+    "404",
+    "405",
+    "409",
+    "410",
+    "422",
+    "500",
+    "501",
+    "503",
+    ...Object.values(ERROR_CODES).map((e) => String(e.status)),
+  ]),
   "other",
 ] as const;
 

@@ -9,6 +9,8 @@ export interface GaugeReaders {
   circuits(): ReadonlyArray<{ source: string; open: boolean }>;
   /** Live streams open in this process, and the feeds (distinct caller and query) behind them. */
   streams(): { open: number; feeds: number };
+  /** Passed-through answers being streamed and WebSockets proxied now (DESIGN §12). */
+  proxied(): { streams: number; sockets: number };
   /** Per portal source: calls left this minute in its gateway-wide history/identity budget. */
   portalBudgets(): ReadonlyArray<{ source: string; left: number }>;
 }

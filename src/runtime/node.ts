@@ -8,6 +8,7 @@ import { createGateway } from "../http/app.js";
 import { headerOf } from "../http/request-header.js";
 import { createLiveStreams } from "../live/streams.js";
 import { createLocalSourceFactory } from "../sources/local/index.js";
+import { createNodeBackend } from "./node/backend-client.js";
 import { isLoopbackAddress } from "./node/client-address.js";
 import { cutConnection } from "./node/cut-connection.js";
 import { alreadySentAware, directStreams } from "./node/direct-streams.js";
@@ -23,6 +24,7 @@ import { nodeSha256Hex } from "./node/sha256.js";
 import { stopGracefully } from "./node/shutdown.js";
 import { createPooledFetch } from "./node/undici-fetch.js";
 import { watchDir } from "./node/watch-dir.js";
+import { createNodeWebSocketProxy } from "./node/websocket-proxy.js";
 
 async function start(): Promise<void> {
   let settings: ReturnType<typeof loadNodeSettings>;
@@ -49,7 +51,13 @@ async function start(): Promise<void> {
     timers: { setTimeout, clearTimeout },
   });
   const readMarkers = createNodeReadMarkers(config.state, process.env, settings.home, logger);
-  const { app, listFastPath } = createGateway({
+  // DESIGN §12: what the gateway does not answer goes to the backend it fronts, if any.
+  const backend =
+    config.proxy === undefined
+      ? undefined
+      : createNodeBackend(config.upstream.connectionsPerOrigin);
+  const sockets = config.proxy?.websocket ? createNodeWebSocketProxy(logger) : undefined;
+  const { app, listFastPath, passThrough } = createGateway({
     live,
     readMarkers,
     config,
@@ -73,6 +81,17 @@ async function start(): Promise<void> {
     directStreams,
     metrics: createPrometheusMetrics(),
     sha256Hex: nodeSha256Hex,
+    ...(backend === undefined
+      ? {}
+      : {
+          backend: {
+            send: backend.send,
+            peerAddress: (c) => getConnInfo(c).remote.address,
+            ...(sockets === undefined
+              ? {}
+              : { upgradeWebSocket: sockets.upgrade, openSockets: sockets.open }),
+          },
+        }),
   });
 
   const server: ServerType = serve(
@@ -80,6 +99,7 @@ async function start(): Promise<void> {
       fetch: alreadySentAware(app.fetch),
       port,
       hostname: host,
+      ...(sockets === undefined ? {} : { websocket: { server: sockets.server } }),
       // The list is offered to its direct path before node-server builds a web Request for it.
       createServer: serverWithListFastPath(listFastPath, {
         clientAddress: settings.clientAddress,
@@ -103,8 +123,18 @@ async function start(): Promise<void> {
     server,
     logger,
     release: () =>
-      Promise.allSettled([pool.close(), readMarkers.close(), tracing?.shutdown()]).then(() => {}),
-    beforeClose: () => live.shutdown(),
+      Promise.allSettled([
+        pool.close(),
+        backend?.close(),
+        readMarkers.close(),
+        tracing?.shutdown(),
+      ]).then(() => {}),
+    // Streams never end by themselves: the gateway's own, and what it passes through.
+    beforeClose: () => {
+      live.shutdown();
+      passThrough?.endStreams();
+      sockets?.closeAll();
+    },
   });
 }
 

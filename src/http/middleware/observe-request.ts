@@ -3,6 +3,7 @@ import { matchedRoutes } from "hono/route";
 import { methodLabel, statusLabel, UNMATCHED_ROUTE } from "../../observability/labels.js";
 import type { GatewayMetrics } from "../../observability/metrics.js";
 import { endSpan, startRequestSpan } from "../../observability/tracing.js";
+import { PASS_THROUGH_PATH } from "../../proxy/pass-through.js";
 import type { AppEnv } from "../app-env.js";
 import { headerOf } from "../request-header.js";
 
@@ -10,18 +11,27 @@ import { headerOf } from "../request-header.js";
  * time would bury the traces an engineer is looking for. */
 const UNTRACED_ROUTES = new Set(["/metrics"]);
 
+/** The route label of every request passed through to the backend (DESIGN §12). */
+export const PROXY_ROUTE = "proxy";
+
 /**
- * The route template a request matched (`/api/chat-list`, `/docs/assets/:name`), or
- * UNMATCHED_ROUTE: the last matched handler that is a route rather than middleware (Hono
- * registers middleware for every method, "ALL"). Never the request's own path, which could be
- * anything a caller types.
+ * The route template a request matched (`/api/chat-list`, `/docs/assets/:name`), PROXY_ROUTE
+ * for the pass-through, or UNMATCHED_ROUTE: the last matched handler that is a route rather
+ * than middleware (Hono registers middleware for every method, "ALL"). Never the request's own
+ * path, which could be anything a caller types.
  */
 export function routeTemplateOf(c: Context): string {
   const routes = matchedRoutes(c);
+  let passedThrough = false;
   for (let index = routes.length - 1; index >= 0; index--) {
     const route = routes[index];
-    if (route !== undefined && route.method !== "ALL") return route.path;
+    if (route === undefined) continue;
+    // The pass-through matches every path, the gateway's own too: a route of the gateway
+    // that matched answers first.
+    if (route.method !== "ALL") return route.path;
+    if (route.path === PASS_THROUGH_PATH) passedThrough = true;
   }
+  if (passedThrough) return PROXY_ROUTE;
   return UNMATCHED_ROUTE;
 }
 

@@ -49,7 +49,7 @@ function openSink(outgoing: ServerResponse, headers: Record<string, string>): Ss
 
 type FetchHandler = (
   request: Request,
-  env: { outgoing: ServerResponse },
+  env: { outgoing: ServerResponse | undefined },
 ) => Response | Promise<Response>;
 
 /**
@@ -58,8 +58,9 @@ type FetchHandler = (
  * HEAD wrapper or a middleware may have copied it into one node-server would write again).
  */
 export function alreadySentAware<F extends FetchHandler>(fetch: F): F {
-  return (async (request: Request, env: { outgoing: ServerResponse }) => {
+  // A WebSocket upgrade has no ServerResponse (node-server passes `outgoing: undefined`).
+  return (async (request: Request, env: { outgoing: ServerResponse | undefined }) => {
     const response = await fetch(request, env);
-    return env.outgoing.headersSent ? RESPONSE_ALREADY_SENT : response;
+    return env.outgoing?.headersSent ? RESPONSE_ALREADY_SENT : response;
   }) as F;
 }

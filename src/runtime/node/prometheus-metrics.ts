@@ -101,6 +101,17 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     },
   });
   new Gauge({
+    name: "chat_list_proxy_open",
+    help: "What the pass-through to the fronted backend holds open: streamed answers (kind=stream) and WebSockets (kind=socket).",
+    labelNames: ["kind"] as const,
+    registers,
+    collect() {
+      const open = readers?.proxied() ?? { streams: 0, sockets: 0 };
+      this.set({ kind: "stream" }, open.streams);
+      this.set({ kind: "socket" }, open.sockets);
+    },
+  });
+  new Gauge({
     name: "chat_list_portal_budget_left",
     help: "Portal calls (history, who-am-I) the gateway-wide budget allows now; 0 while the portal's Retry-After lasts.",
     labelNames: ["source"] as const,

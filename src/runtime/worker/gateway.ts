@@ -7,11 +7,13 @@ import type { App } from "../../http/app-env.js";
 import type { ListFastPath } from "../../http/chat-list/list-fast-path.js";
 import { PROBLEM_CONTENT_TYPE, problem } from "../../http/problem.js";
 import { createLiveStreams } from "../../live/streams.js";
+import { fetchBackend } from "../../proxy/backend.js";
 import { createMemoryReadMarkerStore } from "../../state/memory-store.js";
 import type { ReadMarkerStore } from "../../state/read-marker-store.js";
 import type { FetchLike } from "../../upstream/http-client.js";
 import { createDurableObjectStore } from "./durable-object-store.js";
 import type { ReadStateObject } from "./read-state-object.js";
+import { workerWebSocketUpgrade } from "./websocket-proxy.js";
 
 export type Gateway =
   | { app: App; listFastPath: ListFastPath; error?: undefined; shutdown(): void }
@@ -73,9 +75,12 @@ export function createWorkerGateway(
       logger,
       timers: { setTimeout, clearTimeout },
     });
+    const send = fetchBackend(fetch);
     const { app, listFastPath } = createGateway({
       config,
       fetch,
+      // DESIGN §12: the backend through the Worker's fetch, which also proxies WebSockets.
+      backend: { send, upgradeWebSocket: workerWebSocketUpgrade(send) },
       logger,
       clientAddress,
       // An object lives on after its response; a Worker invocation must be told to.
