@@ -14,9 +14,17 @@ import {
 } from "./forward-headers.js";
 import { isGatewayPath } from "./own-paths.js";
 
-/** The route path the pass-through is registered under; metrics label it `proxy`, never with
- * the path a caller typed. */
+/** The route path the pass-through is registered under: every path. */
 export const PASS_THROUGH_PATH = "/*";
+
+const passThroughHandlers = new WeakSet<object>();
+
+/** Whether a matched route's handler is a pass-through: its requests are labelled `proxy` in
+ * metrics and traces, never with the path a caller typed. (Its route path cannot tell: Hono's
+ * middleware is registered under "/*" too.) */
+export function isPassThrough(handler: object): boolean {
+  return passThroughHandlers.has(handler);
+}
 
 export interface PassThroughOptions {
   /** proxy.baseUrl, without a trailing slash. */
@@ -210,6 +218,7 @@ export function createPassThrough(options: PassThroughOptions) {
     return answer(c, response);
   };
 
+  passThroughHandlers.add(handler);
   return {
     handler,
     /** Streamed answers open now (SSE, downloads). */

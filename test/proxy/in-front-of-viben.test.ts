@@ -11,6 +11,7 @@ import {
   socketsOf,
   useGatewayProcesses,
 } from "../support/gateway-process.js";
+import { labelValues, parseScrape, sampleValue } from "../support/prometheus.js";
 import { openSse } from "../support/sse-client.js";
 import { startVibenBackend, type VibenBackend } from "../support/viben-backend.js";
 
@@ -284,6 +285,33 @@ describe("the desktop in front of Viben: its own calls, unchanged", () => {
     } finally {
       other.close();
     }
+  });
+
+  it("counts what it passes through under one route label, and the sockets it holds open", async () => {
+    const { opened, socket, closed } = openSocket(`${gateway.origin.replace("http", "ws")}/ws`);
+    expect(await opened).toBe(101);
+    const samples = parseScrape(await (await fetch(`${gateway.origin}/metrics`)).text());
+    socket.close();
+    await closed;
+    expect(sampleValue(samples, "chat_list_proxy_open_sockets")).toBe(1);
+    expect(
+      sampleValue(samples, "chat_list_http_requests_total", {
+        route: "proxy",
+        method: "GET",
+        status: "404",
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    // Never the path a caller typed.
+    const routes = labelValues(samples, "chat_list_http_requests_total").route ?? new Set();
+    expect(routes.has("proxy")).toBe(true);
+    for (const passed of [
+      "/api/group-chats",
+      "/api/agent/default",
+      "/ws",
+      "/api/events",
+      "/api/echo",
+    ])
+      expect(routes.has(passed), passed).toBe(false);
   });
 
   it("holds no socket after the streams and sockets above have ended", async () => {

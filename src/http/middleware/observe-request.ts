@@ -3,7 +3,7 @@ import { matchedRoutes } from "hono/route";
 import { methodLabel, statusLabel, UNMATCHED_ROUTE } from "../../observability/labels.js";
 import type { GatewayMetrics } from "../../observability/metrics.js";
 import { endSpan, startRequestSpan } from "../../observability/tracing.js";
-import { PASS_THROUGH_PATH } from "../../proxy/pass-through.js";
+import { isPassThrough } from "../../proxy/pass-through.js";
 import type { AppEnv } from "../app-env.js";
 import { headerOf } from "../request-header.js";
 
@@ -29,7 +29,7 @@ export function routeTemplateOf(c: Context): string {
     // The pass-through matches every path, the gateway's own too: a route of the gateway
     // that matched answers first.
     if (route.method !== "ALL") return route.path;
-    if (route.path === PASS_THROUGH_PATH) passedThrough = true;
+    if (isPassThrough(route.handler)) passedThrough = true;
   }
   if (passedThrough) return PROXY_ROUTE;
   return UNMATCHED_ROUTE;

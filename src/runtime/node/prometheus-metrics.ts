@@ -101,14 +101,19 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     },
   });
   new Gauge({
-    name: "chat_list_proxy_open",
-    help: "What the pass-through to the fronted backend holds open: streamed answers (kind=stream) and WebSockets (kind=socket).",
-    labelNames: ["kind"] as const,
+    name: "chat_list_proxy_open_streams",
+    help: "Answers of the fronted backend being streamed through the gateway now (SSE, downloads).",
     registers,
     collect() {
-      const open = readers?.proxied() ?? { streams: 0, sockets: 0 };
-      this.set({ kind: "stream" }, open.streams);
-      this.set({ kind: "socket" }, open.sockets);
+      this.set(readers?.proxied().streams ?? 0);
+    },
+  });
+  new Gauge({
+    name: "chat_list_proxy_open_sockets",
+    help: "WebSockets proxied to the fronted backend now.",
+    registers,
+    collect() {
+      this.set(readers?.proxied().sockets ?? 0);
     },
   });
   new Gauge({
