@@ -44,6 +44,10 @@ export const ProblemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
+    message: z.string().openapi({
+      description:
+        "The same text as `detail`, for clients whose error parser reads `message` (Viben's desktop reads `error`, then `message`, then `details`; no member is named `error`).",
+    }),
     code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
     request_id: z.string().optional(),
     errors: z.array(ParameterErrorSchema).optional(),
@@ -53,7 +57,8 @@ export const ProblemSchema = z
 export type Problem = z.infer<typeof ProblemSchema>;
 export type ParameterError = z.infer<typeof ParameterErrorSchema>;
 
-/** The problem body for an error code; `extra` adds members such as `errors` or `sources`. */
+/** The problem body for an error code; `extra` adds members such as `errors` or `sources`.
+ * `message` repeats `detail` for Viben's desktop, whose parser reads `error`, then `message`. */
 export function problem<Extra extends object = object>(
   code: ErrorCode,
   detail: string,
@@ -65,6 +70,7 @@ export function problem<Extra extends object = object>(
     title,
     status,
     detail,
+    message: detail,
     code,
     ...(extra as Extra),
   };

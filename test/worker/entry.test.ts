@@ -34,9 +34,13 @@ describe("the Worker entry", () => {
       const body = (await response.json()) as {
         code: string;
         detail: string;
+        message: string;
         invalid_fields: string[];
       };
       expect(body.code).toBe("config_invalid");
+      // Readable by Viben's desktop: `message` is the detail, and no member is named `error`.
+      expect(body.message).toBe(body.detail);
+      expect(body).not.toHaveProperty("error");
       expect(body.invalid_fields.join("\n")).toMatch(/sources\.0\.baseUrl/);
       expect(body.invalid_fields.join("\n")).toMatch(/deadlineMs/);
     }
