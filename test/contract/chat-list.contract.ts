@@ -641,8 +641,14 @@ export function chatListContract({ runtime, upstream, gateway }: ContractHarness
     it("answers /healthz and /readyz without touching an upstream", async () => {
       const registry = await upstream({ "/executors": executorsReply("CODEX") });
       const gw = await gateway(configFor({ registry }));
-      expect(await json(await gw.get("/healthz"))).toEqual({ status: "ok" });
-      expect(await json(await gw.get("/health"))).toEqual({ status: "ok" });
+      expect(await json(await gw.get("/healthz"))).toMatchObject({
+        status: "ok",
+        service: "chat-list-gateway",
+      });
+      expect(await json(await gw.get("/health"))).toMatchObject({
+        status: "ok",
+        service: "chat-list-gateway",
+      });
       expect(await json(await gw.get("/readyz"))).toEqual({
         status: "ready",
         sources: [{ name: "executors", kind: "executor_registry" }],
