@@ -327,6 +327,7 @@ export function createGateway(deps: AppDeps) {
                 maxDirs: 4096,
                 maxDirsPerFeed: 512,
                 debounceMs: 150,
+                logger,
                 timers: { setTimeout, clearTimeout },
               }),
             }),

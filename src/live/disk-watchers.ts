@@ -1,8 +1,10 @@
+import type { Logger } from "../core/logger.js";
 import type { Timers } from "./feed.js";
 
 /** Watches one directory's entries (and their contents' changes); null when it cannot (the
- * directory is missing). `onGone` is called if the watch ends by itself (the directory was
- * removed). The Node entry implements it with fs.watch. */
+ * directory is missing); throws when the system has no watch left to give (inotify's
+ * limits). `onGone` is called if the watch ends by itself (the directory was removed). The
+ * Node entry implements it with fs.watch. */
 export type WatchDir = (
   dir: string,
   onChange: () => void,
@@ -17,6 +19,9 @@ export interface DiskWatchersOptions {
   /** Events closer together than this make one change. */
   debounceMs: number;
   timers: Timers;
+  /** Hears when directories go unwatched (a budget reached, the system's watches exhausted):
+   * their changes then arrive with the refresh loop only, which an operator should know. */
+  logger?: Logger;
 }
 
 /**
@@ -27,6 +32,22 @@ export interface DiskWatchersOptions {
  */
 export function createDiskWatchers(options: DiskWatchersOptions) {
   const watched = new Map<string, { close: () => void; listeners: Set<() => void> }>();
+  /** The reason last logged for directories left unwatched: said once until it clears. */
+  let shortfall: string | null = null;
+
+  function reportShortfall(reason: string | null, unwatched: number): void {
+    if (reason === shortfall) return;
+    shortfall = reason;
+    if (reason === null) options.logger?.info({ event: "disk_watch_recovered" });
+    else
+      options.logger?.warn({
+        event: "disk_watch_unavailable",
+        reason,
+        unwatched,
+        watched: watched.size,
+        fallback: "refresh loop",
+      });
+  }
 
   /** Watches `dirs` for one feed; returns the function that stops it. */
   function subscribe(dirs: readonly string[], onChange: () => void): () => void {
@@ -36,21 +57,35 @@ export function createDiskWatchers(options: DiskWatchersOptions) {
       timer = options.timers.setTimeout(onChange, options.debounceMs);
     };
     const taken: string[] = [];
-    for (const dir of new Set(dirs)) {
-      if (taken.length >= options.maxDirsPerFeed) break;
+    const wanted = new Set(dirs);
+    let reason: string | null = null;
+    for (const dir of wanted) {
+      if (taken.length >= options.maxDirsPerFeed) {
+        reason = `a feed watches ${options.maxDirsPerFeed} directories at most`;
+        break;
+      }
       let entry = watched.get(dir);
       if (entry === undefined) {
-        if (watched.size >= options.maxDirs) continue;
+        if (watched.size >= options.maxDirs) {
+          reason = `the process watches ${options.maxDirs} directories at most`;
+          continue;
+        }
         const listeners = new Set<() => void>();
         const notify = () => {
           for (const each of listeners) each();
         };
         // A watch that ended by itself is forgotten, so the next watch of the folder (its feed
         // watches again after every change) starts a new one.
-        const close = options.watch(dir, notify, () => {
-          if (watched.get(dir)?.listeners === listeners) watched.delete(dir);
-          notify();
-        });
+        let close: (() => void) | null;
+        try {
+          close = options.watch(dir, notify, () => {
+            if (watched.get(dir)?.listeners === listeners) watched.delete(dir);
+            notify();
+          });
+        } catch (error) {
+          reason = `the system refused a watch (${(error as { code?: string }).code ?? String(error)})`;
+          continue;
+        }
         if (close === null) continue;
         entry = { close, listeners };
         watched.set(dir, entry);
@@ -58,6 +93,7 @@ export function createDiskWatchers(options: DiskWatchersOptions) {
       entry.listeners.add(listener);
       taken.push(dir);
     }
+    reportShortfall(reason, reason === null ? 0 : wanted.size - taken.length);
     return () => {
       options.timers.clearTimeout(timer);
       for (const dir of taken) {

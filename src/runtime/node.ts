@@ -16,7 +16,7 @@ import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { createLineWriter } from "./node/line-writer.js";
 import { serverWithListFastPath } from "./node/list-lane.js";
-import { nodeFs } from "./node/node-fs.js";
+import { nodeFs, oldestFsCallMs } from "./node/node-fs.js";
 import { createPrometheusMetrics } from "./node/prometheus-metrics.js";
 import { createNodeReadMarkers } from "./node/read-markers.js";
 import { nodeRequestHeaders } from "./node/request-headers.js";
@@ -25,6 +25,7 @@ import { stopGracefully } from "./node/shutdown.js";
 import { createPooledFetch } from "./node/undici-fetch.js";
 import { watchDir } from "./node/watch-dir.js";
 import { createNodeWebSocketProxy } from "./node/websocket-proxy.js";
+import { createYamlWorker } from "./node/yaml-worker.js";
 
 async function start(): Promise<void> {
   let settings: ReturnType<typeof loadNodeSettings>;
@@ -68,6 +69,7 @@ async function start(): Promise<void> {
       home: settings.home,
       pathDirs: settings.pathDirs,
       toolEnv: settings.toolEnv,
+      parseYaml: createYamlWorker(),
     }),
     clientAddress: (c) =>
       settings.clientAddress(getConnInfo(c).remote.address, headerOf(c, "x-forwarded-for")),
@@ -129,6 +131,7 @@ async function start(): Promise<void> {
         readMarkers.close(),
         tracing?.shutdown(),
       ]).then(() => {}),
+    oldestPoolCallMs: oldestFsCallMs,
     // Streams never end by themselves: the gateway's own, and what it passes through.
     beforeClose: () => {
       live.shutdown();

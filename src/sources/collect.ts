@@ -17,6 +17,10 @@ import { createDeadline, raceAbort } from "../upstream/deadline.js";
 import { UpstreamError } from "../upstream/upstream-error.js";
 import { type CircuitBreaker, createCircuitBreaker } from "./circuit-breaker.js";
 import type { Credentials, Source, SourceLoad, SourcePlan, SourceQuery } from "./source.js";
+
+/** The kinds that read this machine's disk: their failures belong to a workspace. */
+const isLocalKind = (kind: string) => kind.startsWith("local_");
+
 import { classify, SourceFailure, type SourceReport, type SourceStatus } from "./source-report.js";
 
 export { SOURCE_STATUSES, type SourceReport, type SourceStatus } from "./source-report.js";
@@ -81,13 +85,31 @@ export function createCollector(options: CollectorOptions) {
   const { clock, logger } = options;
   const metrics = options.metrics ?? noMetrics;
   const hash = options.sha256Hex ?? sha256Hex;
-  // A refused credential is remembered briefly so a bad session cannot hammer an upstream.
+  // An upstream's breaker is per source: the upstream is one service, failing for everyone.
   const breakers = new Map(
     options.sources.map((source) => [
       source.name,
       createCircuitBreaker({ ...options.breaker, clock }),
     ]),
   );
+  // A local source's are per scope (its workspace): one user's folder that fails — too big, too
+  // slow, hostile — opens the circuit for that workspace alone, never for everyone's.
+  const scopedBreakers = new Map(
+    options.sources
+      .filter((source) => isLocalKind(source.kind))
+      .map((source) => [source.name, new LRUCache<string, CircuitBreaker>({ max: 10_000 })]),
+  );
+  function breakerFor(source: Source, scopeKey: string): CircuitBreaker {
+    const scoped = scopedBreakers.get(source.name);
+    if (scoped === undefined) return breakers.get(source.name) as CircuitBreaker;
+    let breaker = scoped.get(scopeKey);
+    if (breaker === undefined) {
+      breaker = createCircuitBreaker({ ...options.breaker, clock });
+      scoped.set(scopeKey, breaker);
+    }
+    return breaker;
+  }
+  // A refused credential is remembered briefly so a bad session cannot hammer an upstream.
   const refused = new LRUCache<string, string>({
     max: 10_000,
     ttl: Math.max(1, options.unauthorizedTtlMs),
@@ -132,7 +154,7 @@ export function createCollector(options: CollectorOptions) {
       };
 
     const timeoutMs = Math.min(source.timeoutMs, options.deadlineMs);
-    const breaker = breakers.get(source.name) as CircuitBreaker;
+    const breaker = breakerFor(source, key);
     const loader = async () => {
       const refusal = breaker.refusal();
       if (refusal !== null) throw new SourceFailure({ status: "error", reason: refusal });
@@ -302,12 +324,20 @@ export function createCollector(options: CollectorOptions) {
     }
   }
 
-  /** Per source, whether its circuit holds calls back now (for /metrics). */
+  /** Per source, whether its circuit holds calls back now (for /metrics); a local source's,
+   * whether it does for any workspace. */
   function circuits() {
-    return options.sources.map((source) => ({
-      source: source.name,
-      open: (breakers.get(source.name) as CircuitBreaker).isOpen(),
-    }));
+    return options.sources.map((source) => {
+      const scoped = scopedBreakers.get(source.name);
+      if (scoped === undefined)
+        return {
+          source: source.name,
+          open: (breakers.get(source.name) as CircuitBreaker).isOpen(),
+        };
+      let open = false;
+      for (const breaker of scoped.values()) open ||= breaker.isOpen();
+      return { source: source.name, open };
+    });
   }
 
   return { collect, circuits };

@@ -5,6 +5,7 @@ import { createApp } from "../../src/http/app.js";
 import { nodeFs } from "../../src/runtime/node/node-fs.js";
 import { describePrompt, parseAgentsMd } from "../../src/sources/local/agent-definition.js";
 import { createLocalSourceFactory } from "../../src/sources/local/index.js";
+import { parseYamlHere } from "../../src/sources/local/yaml-text.js";
 import { tempTree } from "../support/home-fixture.js";
 import { agentsMd, buildMixedVibenHome } from "./viben-agents-home.js";
 
@@ -235,9 +236,15 @@ describe("Viben agents defined in AGENTS.md", () => {
 });
 
 describe("AGENTS.md parsing", () => {
-  it("takes an empty front matter as no fields, and a closing line at the end of the file", () => {
-    expect(parseAgentsMd("---\n---\nPrompt.")).toEqual({ fields: {}, prompt: "Prompt." });
-    expect(parseAgentsMd("---\nname: A\n---")).toEqual({ fields: { name: "A" }, prompt: "" });
+  it("takes an empty front matter as no fields, and a closing line at the end of the file", async () => {
+    expect(await parseAgentsMd("---\n---\nPrompt.", parseYamlHere)).toEqual({
+      fields: {},
+      prompt: "Prompt.",
+    });
+    expect(await parseAgentsMd("---\nname: A\n---", parseYamlHere)).toEqual({
+      fields: { name: "A" },
+      prompt: "",
+    });
   });
 
   it("cuts a description at 100 characters, never inside an emoji, and none for a blank prompt", () => {

@@ -1,4 +1,5 @@
-import { lstat, open, readdir, realpath } from "node:fs/promises";
+import { constants } from "node:fs";
+import { type FileHandle, lstat, open, readdir, realpath } from "node:fs/promises";
 import type { DirEntry, FileStat, LocalFs } from "../../sources/local/local-fs.js";
 
 function kindOf(entry: {
@@ -13,8 +14,48 @@ function kindOf(entry: {
 
 const CHUNK_BYTES = 16 * 1024;
 
+/** When each file-system call in flight began (performance.now()), by call, oldest first. */
+const inFlight = new Map<number, number>();
+let calls = 0;
+
+/** How long the oldest file-system call of the local scanner has been waiting, in ms (0 when
+ * none is): a call stuck in a thread of libuv's pool would hold the process's exit forever,
+ * since libuv joins its threads then (see shutdown.ts). */
+export function oldestFsCallMs(): number {
+  for (const started of inFlight.values()) return performance.now() - started;
+  return 0;
+}
+
+async function tracked<T>(call: Promise<T>, id = calls++): Promise<T> {
+  inFlight.set(id, performance.now());
+  try {
+    return await call;
+  } finally {
+    inFlight.delete(id);
+  }
+}
+
+/**
+ * Opens `path` for reading only if it is a regular file, and never blocks doing so: O_NONBLOCK,
+ * so a FIFO swapped in after the scanner's lstat opens at once instead of holding a thread of
+ * libuv's pool until a writer comes (four such opens would stall every file operation of the
+ * process, shutdown included); O_NOFOLLOW, so a symlink swapped in is not followed out of the
+ * directory the scanner confined the read to; then fstat of the descriptor held — not the
+ * path, which may have changed again — and anything but a regular file is closed and refused.
+ */
+async function openRegularFile(path: string): Promise<FileHandle | null> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  try {
+    if ((await handle.stat()).isFile()) return handle;
+  } catch {
+    // refused below
+  }
+  await handle.close();
+  return null;
+}
+
 /** LocalFs over node:fs. Never follows a symlink itself: the scanner decides what to resolve. */
-export const nodeFs: LocalFs = {
+const direct: LocalFs = {
   async readDir(path) {
     try {
       return (await readdir(path, { withFileTypes: true })).map((entry) => ({
@@ -28,7 +69,12 @@ export const nodeFs: LocalFs = {
   async stat(path): Promise<FileStat | null> {
     try {
       const info = await lstat(path);
-      return { kind: kindOf(info), mtimeMs: info.mtimeMs, size: info.size };
+      return {
+        kind: kindOf(info),
+        mtimeMs: info.mtimeMs,
+        size: info.size,
+        id: `${info.dev}:${info.ino}`,
+      };
     } catch {
       return null;
     }
@@ -41,9 +87,10 @@ export const nodeFs: LocalFs = {
     }
   },
   async readHead(path, maxBytes, firstLineOnly = false) {
-    let handle: Awaited<ReturnType<typeof open>> | undefined;
+    let handle: FileHandle | null = null;
     try {
-      handle = await open(path, "r");
+      handle = await openRegularFile(path);
+      if (handle === null) return null;
       const chunks: Buffer[] = [];
       let total = 0;
       while (total < maxBytes) {
@@ -63,9 +110,10 @@ export const nodeFs: LocalFs = {
     }
   },
   async readRange(path, start, maxBytes) {
-    let handle: Awaited<ReturnType<typeof open>> | undefined;
+    let handle: FileHandle | null = null;
     try {
-      handle = await open(path, "r");
+      handle = await openRegularFile(path);
+      if (handle === null) return null;
       const bytes = new Uint8Array(Math.max(0, maxBytes));
       let total = 0;
       // One read usually fills it; loop because a read may return less than asked.
@@ -81,4 +129,14 @@ export const nodeFs: LocalFs = {
       await handle?.close();
     }
   },
+};
+
+/** `direct`, each call counted while in flight (see oldestFsCallMs). */
+export const nodeFs: LocalFs = {
+  readDir: (path) => tracked(direct.readDir(path)),
+  stat: (path) => tracked(direct.stat(path)),
+  realPath: (path) => tracked(direct.realPath(path)),
+  readHead: (path, maxBytes, firstLineOnly) =>
+    tracked(direct.readHead(path, maxBytes, firstLineOnly)),
+  readRange: (path, start, maxBytes) => tracked(direct.readRange(path, start, maxBytes)),
 };

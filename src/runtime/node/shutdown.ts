@@ -21,7 +21,13 @@ export interface ShutdownOptions {
   release: () => Promise<void>;
   /** Ends what would hold the server open forever (the live streams), before it closes. */
   beforeClose?: () => void;
+  /** How long the oldest call waiting in libuv's thread pool has waited, in ms, where the
+   * runtime tracks it (the local scanner's file-system calls). */
+  oldestPoolCallMs?: () => number;
 }
+
+/** A call waiting this long in the thread pool is taken for stuck (a hung file system). */
+const STUCK_POOL_CALL_MS = 1000;
 
 /** Whether `work` settled within `ms`. */
 function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
@@ -47,7 +53,24 @@ function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
  * it under the launcher and tsx's CLI, and when one of those is killed outright this process
  * is adopted by init and would go on serving with nobody to stop it.
  */
-export function stopGracefully({ server, logger, release, beforeClose }: ShutdownOptions): void {
+export function stopGracefully({
+  server,
+  logger,
+  release,
+  beforeClose,
+  oldestPoolCallMs = () => 0,
+}: ShutdownOptions): void {
+  /**
+   * Exits with `code` — unless a thread of libuv's pool is stuck in a system call: the exit
+   * itself would then wait for it forever (libuv joins its threads as the process ends; seen
+   * with an open() of a FIFO that never gets a writer), so the process kills itself instead.
+   */
+  const exit = (code: number) => {
+    const waited = oldestPoolCallMs();
+    if (waited < STUCK_POOL_CALL_MS) process.exit(code);
+    logger.error({ event: "shutdown_pool_stuck", waited_ms: Math.round(waited), exit: "SIGKILL" });
+    process.kill(process.pid, "SIGKILL");
+  };
   let inFlight = 0;
   server.on("request", (_request: unknown, response: ServerResponse) => {
     inFlight++;
@@ -58,7 +81,7 @@ export function stopGracefully({ server, logger, release, beforeClose }: Shutdow
     if (stoppedAt !== null) {
       if ("signal" in cause && Date.now() - stoppedAt >= REPEAT_MS) {
         logger.warn({ event: "shutdown_interrupted", signal: cause.signal, in_flight: inFlight });
-        process.exit(128 + (constants.signals[cause.signal] ?? 0));
+        exit(128 + (constants.signals[cause.signal] ?? 0));
       }
       return;
     }
@@ -76,7 +99,7 @@ export function stopGracefully({ server, logger, release, beforeClose }: Shutdow
     // The last word: nothing outlives the grace by more than RELEASE_MS, whatever is pending.
     const overrun = setTimeout(() => {
       logger.error({ event: "shutdown_overrun", after_ms: GRACE_MS + RELEASE_MS });
-      process.exit(1);
+      exit(1);
     }, GRACE_MS + RELEASE_MS);
     overrun.unref();
     // Keep-alive sockets turn idle as their last response ends; close them as they do, so
@@ -93,7 +116,7 @@ export function stopGracefully({ server, logger, release, beforeClose }: Shutdow
       const left = (stoppedAt as number) + GRACE_MS + RELEASE_MS - Date.now();
       void settlesWithin(release(), Math.max(0, Math.min(RELEASE_MS, left))).then((released) => {
         if (!released) logger.warn({ event: "shutdown_release_cut" });
-        process.exit(cut > 0 ? 1 : 0);
+        exit(cut > 0 ? 1 : 0);
       });
     });
   };

@@ -1,4 +1,4 @@
-import { parse as parseYaml } from "yaml";
+import type { YamlParse } from "./yaml-text.js";
 
 /*
  * What a Viben agent folder says about its agent, in either layout:
@@ -21,19 +21,13 @@ export interface AgentDefinition {
 const isMapping = (value: unknown): value is YamlMapping =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** The YAML document in `text`; undefined when it is not YAML. */
-function parseYamlDocument(text: string): unknown {
-  try {
-    return parseYaml(text, { maxAliasCount: 50 });
-  } catch {
-    return undefined;
-  }
-}
-
-/** A YAML mapping (a session's or an older agent's config.yaml); null when `text` is not YAML,
- * or not a mapping. */
-export function parseYamlMapping(text: string): YamlMapping | null {
-  const value = parseYamlDocument(text);
+/** A YAML mapping (a session's or an older agent's config.yaml); null when `text` is not YAML
+ * (or refused: see yaml-text.ts), or not a mapping. */
+export async function parseYamlMapping(
+  text: string,
+  parseYaml: YamlParse,
+): Promise<YamlMapping | null> {
+  const value = await parseYaml(text);
   return isMapping(value) ? value : null;
 }
 
@@ -47,12 +41,15 @@ const FRONT_MATTER = /^---[ \t]*\n([\s\S]*?\n)?---[ \t]*(?:\n|$)/;
  * broken — never closed, not YAML, or YAML but not a mapping; an empty one is an empty mapping.
  * A byte order mark and CRLF line endings are accepted.
  */
-export function parseAgentsMd(content: string): AgentDefinition | null {
+export async function parseAgentsMd(
+  content: string,
+  parseYaml: YamlParse,
+): Promise<AgentDefinition | null> {
   const text = content.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
   if (!OPENING.test(text)) return { fields: {}, prompt: text };
   const match = FRONT_MATTER.exec(text);
   if (match === null) return null;
-  const fields = parseYamlDocument(match[1] ?? "");
+  const fields = await parseYaml(match[1] ?? "");
   // A front matter of nothing (or only comments) is the YAML document null.
   if (fields === null) return { fields: {}, prompt: text.slice(match[0].length) };
   return isMapping(fields) ? { fields, prompt: text.slice(match[0].length) } : null;

@@ -24,7 +24,11 @@ export interface ScanCounters {
 
 interface CachedDir {
   mtimeMs: number;
+  /** The listing as read: symlinks unresolved. */
   entries: DirEntry[];
+  /** Symlinked entries resolved so far, for `root`: what each is, or null when skipped. */
+  resolved: Map<string, "file" | "dir" | null>;
+  root: string;
 }
 
 interface CachedHead {
@@ -33,24 +37,75 @@ interface CachedHead {
   text: string | null;
 }
 
+/** How much memory the scan caches may hold in all (DESIGN §2: reads are bounded; so is what
+ * is kept of them). Bytes are estimated: two per character, plus each entry's overhead. */
+export interface ScanMemory {
+  /** Directory listings. */
+  dirBytes: number;
+  /** File heads (the text parsed, up to maxBytesPerFile each). */
+  headBytes: number;
+  /** Summaries of directories (counts and times). */
+  summaryEntries: number;
+}
+
+/** Notes joined as a source's one `note`; null when there is none. */
+export function joinNotes(...notes: Array<string | null>): string | null {
+  const present = notes.filter((note): note is string => note !== null);
+  return present.length === 0 ? null : present.join("; ");
+}
+
+export const DEFAULT_SCAN_MEMORY: ScanMemory = {
+  dirBytes: 16 * 1024 * 1024,
+  headBytes: 32 * 1024 * 1024,
+  summaryEntries: 20_000,
+};
+
+const ENTRY_OVERHEAD_BYTES = 64;
+
+/** What was left unread because a scan reached maxFilesPerScan. */
+interface Cut {
+  entries: number;
+  folders: number;
+  first: string | null;
+}
+
 /**
  * Directory listings and file heads, cached across requests: a directory is listed again only
  * when its modification time changed, a file read again only when its size or time changed.
- * Every path is confined to a root: a symlink whose target leaves the root is skipped.
+ * Both caches are keyed by what a directory or file is (device and inode), not by the path that
+ * reached it, so the symlinked names and hard links of one folder or file are held once; and
+ * both are bounded in bytes. Every path is confined to a root: a symlink whose target leaves the
+ * root is skipped.
  */
-export function createDirScanner(
-  fs: LocalFs,
-  clock: Clock,
-  memory = { maxDirs: 20_000, maxFiles: 100_000 },
-) {
+export function createDirScanner(fs: LocalFs, clock: Clock, memory = DEFAULT_SCAN_MEMORY) {
   const summaries = new LRUCache<string, { dirMtimeMs: number; at: number; value: unknown }>({
-    max: memory.maxDirs,
+    max: memory.summaryEntries,
+    // A summary is a few numbers; its key holds a path of up to 4096 characters.
+    maxSize: memory.dirBytes / 2,
+    sizeCalculation: (_value, key) => 4 * ENTRY_OVERHEAD_BYTES + key.length * 2,
   });
-  const dirs = new LRUCache<string, CachedDir>({ max: memory.maxDirs });
-  const heads = new LRUCache<string, CachedHead>({ max: memory.maxFiles });
+  const dirs = new LRUCache<string, CachedDir>({
+    maxSize: memory.dirBytes,
+    sizeCalculation: (dir) =>
+      ENTRY_OVERHEAD_BYTES +
+      dir.entries.reduce((sum, entry) => sum + ENTRY_OVERHEAD_BYTES + entry.name.length * 2, 0),
+  });
+  const heads = new LRUCache<string, CachedHead>({
+    maxSize: memory.headBytes,
+    sizeCalculation: (head) => ENTRY_OVERHEAD_BYTES + (head.text?.length ?? 0) * 2,
+  });
+  /** For heads that never change (appended-to files): the path's key in `heads`, so a warm read
+   * needs no stat. Paths only; the text stays in `heads`, under its bound. */
+  const immutableHeads = new LRUCache<string, string>({
+    maxSize: memory.dirBytes / 2,
+    sizeCalculation: (key, path) => ENTRY_OVERHEAD_BYTES + (path.length + key.length) * 2,
+  });
 
-  /** One scan: its own limits and counters, sharing the caches. */
-  function scan(limits: ScanLimits) {
+  /**
+   * One scan: its own limits and counters, sharing the caches. `signal` ends it where it is
+   * (the request it serves is gone, or out of time): every look at the disk checks it first.
+   */
+  function scan(limits: ScanLimits, signal?: AbortSignal) {
     const counters: ScanCounters = {
       dirsListed: 0,
       dirsReused: 0,
@@ -60,8 +115,10 @@ export function createDirScanner(
       stats: 0,
     };
     let budget = limits.maxFilesPerScan;
+    const cut: Cut = { entries: 0, folders: 0, first: null };
 
     async function stat(path: string) {
+      signal?.throwIfAborted();
       counters.stats++;
       return fs.stat(path);
     }
@@ -73,45 +130,63 @@ export function createDirScanner(
 
     /**
      * Entries of `dir` (which must resolve inside `rootReal`) as they are after following
-     * symlinks that stay inside the root; others are dropped. Null when unreadable.
+     * symlinks that stay inside the root; others are dropped. Null when unreadable. The scan's
+     * budget (maxFilesPerScan) is spent on the listing before any per-entry work: the entries
+     * past it are neither resolved nor returned, and the scan's note names the folder.
      */
     async function list(dir: string, rootReal: string): Promise<DirEntry[] | null> {
-      const info = await stat(dir);
+      let info = await stat(dir);
       if (info === null) return null;
       if (info.kind === "symlink") {
         const real = await fs.realPath(dir);
         if (real === null || !isInside(real, rootReal)) return null;
-      } else if (info.kind !== "dir") return null;
-      let cached = dirs.get(dir);
+        info = await stat(real);
+        if (info === null) return null;
+      }
+      if (info.kind !== "dir") return null;
+      const key = info.id ?? dir;
+      let cached = dirs.get(key);
       if (cached !== undefined && cached.mtimeMs === info.mtimeMs) counters.dirsReused++;
       else {
+        signal?.throwIfAborted();
         const entries = await fs.readDir(dir);
         counters.dirsListed++;
         if (entries === null) return null;
-        cached = { mtimeMs: info.mtimeMs, entries: await resolveLinks(dir, entries, rootReal) };
-        dirs.set(dir, cached);
+        cached = { mtimeMs: info.mtimeMs, entries, resolved: new Map(), root: rootReal };
+        dirs.set(key, cached);
+      }
+      if (cached.root !== rootReal) {
+        cached.resolved = new Map();
+        cached.root = rootReal;
       }
       const allowed = Math.max(0, Math.min(cached.entries.length, budget));
       budget -= allowed;
-      return cached.entries.slice(0, allowed);
+      if (allowed < cached.entries.length) {
+        cut.entries += cached.entries.length - allowed;
+        cut.folders++;
+        cut.first ??= dir;
+      }
+      return resolveLinks(dir, cached, allowed);
     }
 
-    async function resolveLinks(
-      dir: string,
-      entries: DirEntry[],
-      rootReal: string,
-    ): Promise<DirEntry[]> {
+    /** The first `count` entries of a listing, symlinks followed where they stay in the root. */
+    async function resolveLinks(dir: string, cached: CachedDir, count: number) {
       const resolved: DirEntry[] = [];
-      for (const entry of entries) {
+      for (let index = 0; index < count; index++) {
+        const entry = cached.entries[index] as DirEntry;
         if (entry.kind !== "symlink") {
           resolved.push(entry);
           continue;
         }
-        const real = await fs.realPath(joinPath(dir, entry.name));
-        if (real === null || !isInside(real, rootReal)) continue;
-        const target = await fs.stat(real);
-        if (target?.kind === "file" || target?.kind === "dir")
-          resolved.push({ name: entry.name, kind: target.kind });
+        let kind = cached.resolved.get(entry.name);
+        if (kind === undefined) {
+          signal?.throwIfAborted();
+          const real = await fs.realPath(joinPath(dir, entry.name));
+          const target = real === null || !isInside(real, cached.root) ? null : await fs.stat(real);
+          kind = target?.kind === "file" || target?.kind === "dir" ? target.kind : null;
+          cached.resolved.set(entry.name, kind);
+        }
+        if (kind !== null) resolved.push({ name: entry.name, kind });
       }
       return resolved;
     }
@@ -137,21 +212,29 @@ export function createDirScanner(
       options: { immutableHead?: boolean; firstLineOnly?: boolean } = {},
     ): Promise<string | null> {
       const { immutableHead = false, firstLineOnly = false } = options;
-      const cached = heads.get(path);
       // A file whose start never changes needs no stat once read: its listing proves it exists.
-      if (cached !== undefined && immutableHead) {
-        counters.filesReused++;
-        return cached.text;
+      const known = immutableHead ? immutableHeads.get(path) : undefined;
+      if (known !== undefined) {
+        const cached = heads.get(known);
+        if (cached !== undefined) {
+          counters.filesReused++;
+          return cached.text;
+        }
       }
       const info = await fileInfo(path, rootReal);
       if (info === null) return null;
-      if (cached !== undefined && cached.mtimeMs === info.mtimeMs && cached.size === info.size) {
+      const key = `${info.id ?? path}\0${info.size}\0${info.mtimeMs}\0${firstLineOnly ? 1 : 0}`;
+      const cached = heads.get(key);
+      if (cached !== undefined) {
         counters.filesReused++;
+        if (immutableHead) immutableHeads.set(path, key);
         return cached.text;
       }
+      signal?.throwIfAborted();
       const text = await fs.readHead(path, limits.maxBytesPerFile, firstLineOnly);
       counters.filesRead++;
-      heads.set(path, { mtimeMs: info.mtimeMs, size: info.size, text });
+      heads.set(key, { mtimeMs: info.mtimeMs, size: info.size, text });
+      if (immutableHead) immutableHeads.set(path, key);
       return text;
     }
 
@@ -189,6 +272,13 @@ export function createDirScanner(
       return value;
     }
 
+    /** What the source's note says when the scan stopped at maxFilesPerScan; null otherwise. */
+    function cutNote(): string | null {
+      if (cut.first === null) return null;
+      const folders = cut.folders === 1 ? "1 folder" : `${cut.folders} folders`;
+      return `maxFilesPerScan (${limits.maxFilesPerScan}) reached: ${cut.entries} entries of ${folders} not read, first in ${cut.first}`;
+    }
+
     return {
       root,
       list,
@@ -197,6 +287,7 @@ export function createDirScanner(
       head,
       summarize,
       counters,
+      cutNote,
     };
   }
 

@@ -1,9 +1,9 @@
-import { parse as parseYaml } from "yaml";
 import { sha256Hex } from "../../cache/cache-key.js";
 import { toEpochMs } from "../../core/timestamps.js";
 import { normalizeWorkspacePath } from "../../core/workspace-path.js";
 import type { Scan } from "./dir-scanner.js";
 import { joinPath } from "./local-fs.js";
+import type { YamlParse } from "./yaml-text.js";
 
 /*
  * Where each coding-agent CLI keeps its sessions, as read here. Checked against the tools'
@@ -29,6 +29,7 @@ export interface StoreContext {
   home: string;
   workspacePath: string | null;
   signal: AbortSignal;
+  parseYaml: YamlParse;
 }
 
 /** A coding-agent CLI the gateway knows how to find, and how to read its sessions. */
@@ -333,6 +334,7 @@ async function copilotSessions({
   root,
   workspacePath,
   signal,
+  parseYaml,
 }: StoreContext): Promise<SessionSummary> {
   const state = joinPath(root, "session-state");
   const rootReal = await scan.root(state);
@@ -342,7 +344,10 @@ async function copilotSessions({
     signal.throwIfAborted();
     const dir = joinPath(state, session);
     const events = await scan.fileInfo(joinPath(dir, "events.jsonl"), rootReal);
-    const workspace = readYamlMapping(await scan.head(joinPath(dir, "workspace.yaml"), rootReal));
+    const workspace = await readYamlMapping(
+      await scan.head(joinPath(dir, "workspace.yaml"), rootReal),
+      parseYaml,
+    );
     if (events === null && workspace === null) continue;
     if (workspacePath !== null && !sameWorkspace(workspace?.cwd, workspacePath)) continue;
     total = add(total, {
@@ -353,16 +358,15 @@ async function copilotSessions({
   return total;
 }
 
-function readYamlMapping(text: string | null): Record<string, unknown> | null {
+async function readYamlMapping(
+  text: string | null,
+  parseYaml: YamlParse,
+): Promise<Record<string, unknown> | null> {
   if (text === null) return null;
-  try {
-    const value: unknown = parseYaml(text, { maxAliasCount: 50 });
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
+  const value = await parseYaml(text);
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
 }
 
 /** Every executor the local source knows, in the order they are listed. */

@@ -7,6 +7,7 @@ import { createLocalAgentsSource } from "./local-agents.js";
 import { createLocalExecutorsSource } from "./local-executors.js";
 import type { LocalFs } from "./local-fs.js";
 import { createLocalGroupChatsSource } from "./local-group-chats.js";
+import type { YamlParse } from "./yaml-text.js";
 
 export interface LocalEnvironment {
   fs: LocalFs;
@@ -15,6 +16,8 @@ export interface LocalEnvironment {
   pathDirs: string[];
   /** Environment variables the CLIs read to move their roots (CLAUDE_CONFIG_DIR, CODEX_HOME...). */
   toolEnv?: Record<string, string | undefined>;
+  /** How YAML from the disk is parsed: the Node entry's runs long texts off the event loop. */
+  parseYaml?: YamlParse;
 }
 
 /** Builds local (disk-reading) sources. Only the Node entry creates one, so neither these

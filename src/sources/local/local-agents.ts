@@ -10,9 +10,10 @@ import {
   parseYamlMapping,
   type YamlMapping,
 } from "./agent-definition.js";
-import type { DirScanner, Scan } from "./dir-scanner.js";
+import { type DirScanner, joinNotes, type Scan } from "./dir-scanner.js";
 import { joinPath } from "./local-fs.js";
 import { vibenFolders } from "./workspace-access.js";
+import { cachedYamlParse, parseYamlHere, type YamlParse } from "./yaml-text.js";
 
 /*
  * Viben-layout agents on the local disk:
@@ -35,20 +36,24 @@ export interface LocalAgentsDeps {
   scanner: DirScanner;
   home: string;
   logger: Logger;
+  /** How YAML is parsed (on Node: off the event loop for long texts). */
+  parseYaml?: YamlParse;
 }
 
 export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAgentsDeps): Source {
   const home = config.home ?? deps.home;
   const where = { home, folder: "agents", workspaceRoots: config.workspaceRoots };
 
+  const parseYaml = cachedYamlParse(deps.parseYaml ?? parseYamlHere);
+
   function invalid(path: string): null {
     deps.logger.warn({ event: "local_agent_config_invalid", source: config.name, path });
     return null;
   }
 
-  function readYaml(content: string | null, path: string): YamlMapping | null {
+  async function readYaml(content: string | null, path: string): Promise<YamlMapping | null> {
     if (content === null) return null;
-    return parseYamlMapping(content) ?? invalid(path);
+    return (await parseYamlMapping(content, parseYaml)) ?? invalid(path);
   }
 
   /** An agent folder's definition: its AGENTS.md if it has one, else its config.yaml; "none"
@@ -60,11 +65,12 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
   ): Promise<AgentDefinition | "none" | null> {
     const agentsMdPath = joinPath(agentDir, "AGENTS.md");
     const agentsMd = await scan.head(agentsMdPath, rootReal);
-    if (agentsMd !== null) return parseAgentsMd(agentsMd) ?? invalid(agentsMdPath);
+    if (agentsMd !== null)
+      return (await parseAgentsMd(agentsMd, parseYaml)) ?? invalid(agentsMdPath);
     const configPath = joinPath(agentDir, "config.yaml");
     const configYaml = await scan.head(configPath, rootReal);
     if (configYaml === null) return "none";
-    const fields = readYaml(configYaml, configPath);
+    const fields = await readYaml(configYaml, configPath);
     return fields === null ? null : { fields, prompt: null };
   }
 
@@ -77,7 +83,7 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
     for (const entry of entries) {
       if (entry.kind !== "dir") continue;
       const sessionDir = joinPath(sessionsDir, entry.name);
-      const sessionYaml = readYaml(
+      const sessionYaml = await readYaml(
         await scan.head(joinPath(sessionDir, "config.yaml"), rootReal),
         sessionDir,
       );
@@ -151,7 +157,7 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
     itemType: "agent",
     timeoutMs: config.timeoutMs,
     async load(query, { signal }): Promise<SourceLoad> {
-      const scan = deps.scanner.scan(config);
+      const scan = deps.scanner.scan(config, signal);
       const { folders, refused } = await vibenFolders(scan, where, query);
       const found = [];
       for (const { dir, rootReal, workspacePath } of folders)
@@ -160,7 +166,10 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
         items: found.flatMap((part) => part.items),
         dropped: found.reduce((sum, part) => sum + part.dropped, 0),
         cost: { ...scan.counters },
-        note: refused === null ? null : `${refused}: its agents were not read`,
+        note: joinNotes(
+          refused === null ? null : `${refused}: its agents were not read`,
+          scan.cutNote(),
+        ),
       };
     },
     async watchDirs(query) {

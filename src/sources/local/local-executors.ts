@@ -6,6 +6,7 @@ import type { DirScanner, Scan } from "./dir-scanner.js";
 import { EXECUTOR_STORES, type ExecutorStore } from "./executor-stores.js";
 import { executorWatchDirs } from "./executor-watch.js";
 import { joinPath } from "./local-fs.js";
+import { cachedYamlParse, parseYamlHere, type YamlParse } from "./yaml-text.js";
 
 export interface LocalExecutorsDeps {
   scanner: DirScanner;
@@ -13,6 +14,8 @@ export interface LocalExecutorsDeps {
   pathDirs: string[];
   /** Environment variables the tools themselves read to move their roots (CODEX_HOME...). */
   toolEnv?: Record<string, string | undefined>;
+  /** How YAML is parsed (on Node: off the event loop for long texts). */
+  parseYaml?: YamlParse;
 }
 
 /**
@@ -26,6 +29,7 @@ export function createLocalExecutorsSource(
 ): Source {
   const home = config.home ?? deps.home;
   const searchPath = config.searchPath ?? deps.pathDirs;
+  const parseYaml = cachedYamlParse(deps.parseYaml ?? parseYamlHere);
 
   /** The tool's root: where its own env var moves it (an absolute path), else under home. */
   const rootOf = (store: ExecutorStore) => {
@@ -50,7 +54,7 @@ export function createLocalExecutorsSource(
     timeoutMs: config.timeoutMs,
     scopeOf: (query) => ({ workspace_path: query.workspacePath }),
     async load(query, { signal }): Promise<SourceLoad> {
-      const scan = deps.scanner.scan(config);
+      const scan = deps.scanner.scan(config, signal);
       // The stores side by side: each look at the disk is a round trip to the file-system
       // threads, and a store waits for none of another's. Items keep the stores' order.
       const found = await Promise.all(
@@ -66,6 +70,7 @@ export function createLocalExecutorsSource(
                   home,
                   workspacePath: query.workspacePath,
                   signal,
+                  parseYaml,
                 });
           return {
             id: store.id,
@@ -84,7 +89,7 @@ export function createLocalExecutorsSource(
         }),
       );
       const items = found.filter((item): item is ExecutorItem => item !== null);
-      return { items, dropped: 0, cost: { ...scan.counters } };
+      return { items, dropped: 0, cost: { ...scan.counters }, note: scan.cutNote() };
     },
     async watchDirs(query) {
       const scan = deps.scanner.scan(config);

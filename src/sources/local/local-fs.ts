@@ -27,6 +27,9 @@ export interface FileStat {
   kind: "file" | "dir" | "symlink" | "other";
   mtimeMs: number;
   size: number;
+  /** What the file is, whatever path names it (device and inode on Node): caches keyed by it
+   * hold one entry for every hard link and symlinked name of one file. */
+  id?: string;
 }
 
 export function joinPath(...parts: string[]): string {

@@ -12,6 +12,7 @@ import { joinPath, type LocalFs } from "./local-fs.js";
 import { createMessageLogCache } from "./message-log-cache.js";
 import { createDocumentCache } from "./viben-documents.js";
 import { vibenFolders } from "./workspace-access.js";
+import { parseYamlHere, type YamlParse } from "./yaml-text.js";
 
 /*
  * Viben group chats on the local disk (DESIGN §7): `<home>/.viben/group-chats/<id>/` (global)
@@ -25,6 +26,8 @@ export interface LocalGroupChatsDeps {
   scanner: DirScanner;
   home: string;
   logger: Logger;
+  /** How YAML is parsed (on Node: off the event loop for long texts). */
+  parseYaml?: YamlParse;
 }
 
 /** Chat folders read at once. When maxFilesPerScan runs out mid-scan, which chats it cut short
@@ -45,8 +48,10 @@ export function createLocalGroupChatsSource(
   const home = config.home ?? deps.home;
   const where = { home, folder: "group-chats", workspaceRoots: config.workspaceRoots };
   const logs = createMessageLogCache(deps.fs);
-  const parse = createDocumentCache((path) =>
-    deps.logger.warn({ event: "local_group_chat_file_unreadable", source: config.name, path }),
+  const parse = createDocumentCache(
+    (path) =>
+      deps.logger.warn({ event: "local_group_chat_file_unreadable", source: config.name, path }),
+    deps.parseYaml ?? parseYamlHere,
   );
 
   function readerFor(scan: Scan, rootReal: string): FolderReader {
@@ -117,7 +122,7 @@ export function createLocalGroupChatsSource(
     itemType: "group_chat",
     timeoutMs: config.timeoutMs,
     async load(query, { signal }): Promise<SourceLoad> {
-      const scan = deps.scanner.scan(config);
+      const scan = deps.scanner.scan(config, signal);
       const { folders, refused } = await vibenFolders(scan, where, query);
       const parts: Found[] = [];
       for (const { dir, rootReal, workspacePath } of folders)
@@ -136,6 +141,8 @@ export function createLocalGroupChatsSource(
         tails += detail.logsFromTail;
       }
       if (tails > 0) notes.push(tailNote(tails));
+      const cut = scan.cutNote();
+      if (cut !== null) notes.push(cut);
       return {
         items,
         unread,

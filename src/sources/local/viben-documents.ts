@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
-import { parse as parseYaml } from "yaml";
 import { toEpochMs } from "../../core/timestamps.js";
+import { nestingRefusal, type YamlParse } from "./yaml-text.js";
 
 /*
  * Viben's `.yaml` files: current versions write JSON into them, older ones wrote YAML. JSON is
@@ -10,9 +10,13 @@ import { toEpochMs } from "../../core/timestamps.js";
 
 export type VibenMapping = Record<string, unknown>;
 
-/** The parsed document, or undefined when the text is neither JSON nor YAML. */
-export function parseVibenDocument(text: string): unknown {
+/**
+ * The parsed document, or undefined when the text is neither JSON nor YAML, or nests too deep
+ * to be parsed (see yaml-text.ts). `parseYaml` parses what is not JSON.
+ */
+export async function parseVibenDocument(text: string, parseYaml: YamlParse): Promise<unknown> {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (nestingRefusal(body) !== null) return undefined;
   const start = body.trimStart()[0];
   if (start === "{" || start === "[") {
     try {
@@ -21,11 +25,7 @@ export function parseVibenDocument(text: string): unknown {
       // an older YAML flow document, or a broken one: the YAML parser decides
     }
   }
-  try {
-    return parseYaml(body, { maxAliasCount: 50 });
-  } catch {
-    return undefined;
-  }
+  return parseYaml(body);
 }
 
 export const isMapping = (value: unknown): value is VibenMapping =>
@@ -45,19 +45,28 @@ export function firstTime(document: VibenMapping, ...names: string[]): number | 
 }
 
 /**
- * Parsed documents by path, reused while the file's text is the very text parsed last time
- * (the scanner hands back its cached string for an unchanged file), so a warm scan parses
- * nothing. `onUnreadable` hears of a file that is neither JSON nor YAML once per version of it,
- * not on every scan.
+ * Parsed documents by their text: the scanner hands back one cached string for a file that has
+ * not changed, however many paths name it (hard links, symlinked workspaces), so a warm scan
+ * parses nothing, and a string key costs a pointer comparison (V8 keeps a string's hash in it).
+ * Bounded in bytes; `onUnreadable` hears of a text that is neither JSON nor YAML once while it is
+ * cached, not on every scan.
  */
-export function createDocumentCache(onUnreadable: (path: string) => void, maxEntries = 100_000) {
-  const parsed = new LRUCache<string, { text: string; value: unknown }>({ max: maxEntries });
-  return function parseCached(path: string, content: string): unknown {
-    const cached = parsed.get(path);
-    if (cached !== undefined && cached.text === content) return cached.value;
-    const value = parseVibenDocument(content);
+export function createDocumentCache(
+  onUnreadable: (path: string) => void,
+  parseYaml: YamlParse,
+  maxBytes = 32 * 1024 * 1024,
+) {
+  const parsed = new LRUCache<string, { value: unknown }>({
+    maxSize: maxBytes,
+    // The text is the key (shared with the scanner's cache); the parsed value is about as big.
+    sizeCalculation: (_value, text) => 128 + text.length * 4,
+  });
+  return async function parseCached(path: string, content: string): Promise<unknown> {
+    const cached = parsed.get(content);
+    if (cached !== undefined) return cached.value;
+    const value = await parseVibenDocument(content, parseYaml);
     if (value === undefined) onUnreadable(path);
-    parsed.set(path, { text: content, value });
+    parsed.set(content, { value });
     return value;
   };
 }
