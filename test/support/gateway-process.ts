@@ -3,6 +3,7 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
+import { buildIfStale, SERVER } from "../../scripts/build.mjs";
 import { descendants } from "./process-tree.js";
 import { endGroup, spawnGroup } from "./processes.js";
 
@@ -29,9 +30,17 @@ export function useGatewayProcesses() {
   afterAll(async () => {
     await Promise.all(groups.splice(0).map((pgid) => endGroup(pgid)));
   });
-  return async function start(env: Record<string, string>): Promise<GatewayProcess> {
+  return async function start(
+    env: Record<string, string>,
+    options: { built?: { nodeArgs: string[] } } = {},
+  ): Promise<GatewayProcess> {
     const state = mkdtempSync(join(tmpdir(), "chat-list-state-"));
-    const child = spawnGroup(process.execPath, [tsxCli, entry], {
+    // The built gateway (dist/node/server.mjs, as npm start runs it) in one Node process with
+    // the given flags (a heap limit, say); else the sources under tsx, as a child of its CLI.
+    if (options.built !== undefined) await buildIfStale();
+    const args =
+      options.built === undefined ? [tsxCli, entry] : [...options.built.nodeArgs, SERVER];
+    const child = spawnGroup(process.execPath, args, {
       env: { ...process.env, PORT: "0", HOST: "127.0.0.1", XDG_STATE_HOME: state, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -53,9 +62,12 @@ export function useGatewayProcesses() {
       });
       void exited.then((code) => reject(new Error(`exited ${code}: ${output}`)));
     });
-    const serving = descendants(child.pid as number).find((one) =>
-      one.args.some((arg) => arg.endsWith("runtime/node.ts")),
-    );
+    const serving =
+      options.built === undefined
+        ? descendants(child.pid as number).find((one) =>
+            one.args.some((arg) => arg.endsWith("runtime/node.ts")),
+          )
+        : { pid: child.pid as number };
     if (serving === undefined) throw new Error("the serving process was not found");
     return {
       origin,

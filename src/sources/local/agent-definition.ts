@@ -1,4 +1,5 @@
-import type { YamlParse } from "./yaml-text.js";
+import { LRUCache } from "lru-cache";
+import { MAX_YAML_BYTES, type YamlParse } from "./yaml-text.js";
 
 /*
  * What a Viben agent folder says about its agent, in either layout:
@@ -14,9 +15,13 @@ export type YamlMapping = Record<string, unknown>;
 export interface AgentDefinition {
   /** The front matter, or config.yaml's mapping. */
   fields: YamlMapping;
-  /** The system prompt (AGENTS.md's body); null from a config.yaml. */
+  /** The start of the system prompt (AGENTS.md's body, its first PROMPT_HEAD characters: all a
+   * description needs); null from a config.yaml. */
   prompt: string | null;
 }
+
+/** What is kept of a prompt: enough for its first 100 characters once whitespace is squeezed. */
+const PROMPT_HEAD = 4096;
 
 const isMapping = (value: unknown): value is YamlMapping =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -45,14 +50,41 @@ export async function parseAgentsMd(
   content: string,
   parseYaml: YamlParse,
 ): Promise<AgentDefinition | null> {
-  const text = content.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
-  if (!OPENING.test(text)) return { fields: {}, prompt: text };
+  // Only what a front matter (at most MAX_YAML_BYTES) and a description can use is looked at:
+  // a file of any size costs the same.
+  const text = content
+    .slice(0, MAX_YAML_BYTES + PROMPT_HEAD + 16)
+    .replace(/^\uFEFF/, "")
+    .replace(/\r\n?/g, "\n");
+  const head = (from: number) => text.slice(from, from + PROMPT_HEAD);
+  if (!OPENING.test(text)) return { fields: {}, prompt: head(0) };
   const match = FRONT_MATTER.exec(text);
   if (match === null) return null;
   const fields = await parseYaml(match[1] ?? "");
   // A front matter of nothing (or only comments) is the YAML document null.
-  if (fields === null) return { fields: {}, prompt: text.slice(match[0].length) };
-  return isMapping(fields) ? { fields, prompt: text.slice(match[0].length) } : null;
+  if (fields === null) return { fields: {}, prompt: head(match[0].length) };
+  return isMapping(fields) ? { fields, prompt: head(match[0].length) } : null;
+}
+
+/**
+ * parseAgentsMd with its results kept by the file's text (the scanner hands back one cached
+ * string for an unchanged file, whatever path names it), bounded in bytes: a warm scan of a
+ * folder of agents parses nothing.
+ */
+export function cachedAgentsMdParse(parseYaml: YamlParse, maxBytes = 8 * 1024 * 1024) {
+  const parsed = new LRUCache<string, { definition: AgentDefinition | null }>({
+    maxSize: maxBytes,
+    // The text itself is the scanner's (shared); what is kept here is a prompt's head and
+    // a few fields.
+    sizeCalculation: (value) => 1024 + (value.definition?.prompt?.length ?? 0) * 2,
+  });
+  return async (content: string): Promise<AgentDefinition | null> => {
+    const cached = parsed.get(content);
+    if (cached !== undefined) return cached.definition;
+    const definition = await parseAgentsMd(content, parseYaml);
+    parsed.set(content, { definition });
+    return definition;
+  };
 }
 
 /**

@@ -5,8 +5,8 @@ import { newest, toEpochMs, toIso } from "../../core/timestamps.js";
 import { queryScopedSource, type Source, type SourceLoad } from "../source.js";
 import {
   type AgentDefinition,
+  cachedAgentsMdParse,
   describePrompt,
-  parseAgentsMd,
   parseYamlMapping,
   type YamlMapping,
 } from "./agent-definition.js";
@@ -45,6 +45,7 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
   const where = { home, folder: "agents", workspaceRoots: config.workspaceRoots };
 
   const parseYaml = cachedYamlParse(deps.parseYaml ?? parseYamlHere);
+  const readAgentsMd = cachedAgentsMdParse(parseYaml);
 
   function invalid(path: string): null {
     deps.logger.warn({ event: "local_agent_config_invalid", source: config.name, path });
@@ -66,7 +67,7 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
     const agentsMdPath = joinPath(agentDir, "AGENTS.md");
     const agentsMd = await scan.head(agentsMdPath, rootReal);
     if (agentsMd !== null)
-      return (await parseAgentsMd(agentsMd, parseYaml)) ?? invalid(agentsMdPath);
+      return (await readAgentsMd(agentsMd)) ?? invalid(agentsMdPath);
     const configPath = joinPath(agentDir, "config.yaml");
     const configYaml = await scan.head(configPath, rootReal);
     if (configYaml === null) return "none";
