@@ -34,8 +34,12 @@ interface CachedLog {
  * So a summary never covers more than `maxBytes` of a log, and its memory stays bounded.
  * Reads go through the scan's root confinement and are counted in its counters.
  */
-export function createMessageLogCache(fs: LocalFs, maxLogs = 100_000) {
-  const logs = new LRUCache<string, CachedLog>({ max: maxLogs });
+export function createMessageLogCache(fs: LocalFs, maxBytes = 8 * 1024 * 1024) {
+  // A log's summary is a few numbers; its key is a path of up to 4096 characters.
+  const logs = new LRUCache<string, CachedLog>({
+    maxSize: maxBytes,
+    sizeCalculation: (_log, path) => 512 + path.length * 2,
+  });
 
   async function read(
     scan: Scan,
