@@ -101,7 +101,11 @@ describe("maxFilesPerScan", () => {
     // Before: every one of the 3,000 symlinks was resolved, then the listing cut to 100.
     const resolved = recording.calls.filter((call) => call.method === "realPath");
     expect(resolved.length).toBeLessThanOrEqual(101);
-    expect(scan.cutNote()).toMatch(/maxFilesPerScan \(100\) reached: 2900 entries of 1 folder/);
+    expect(scan.cutNote()).toMatch(/maxFilesPerScan \(100\) reached: 1 folder not read in full/);
+    // Nor was the listing read past the bound (one entry more, to know there are more).
+    expect(
+      recording.calls.filter((call) => call.method === "readDir" && call.path.endsWith("links")),
+    ).toEqual([expect.objectContaining({ maxEntries: 101 })]);
   });
 
   it("names the cut folder in the source's note", async () => {

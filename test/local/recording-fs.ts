@@ -6,6 +6,8 @@ export interface Recorded {
   path: string;
   /** readRange only: where the read began. */
   start?: number;
+  /** readDir only: the most entries asked for. */
+  maxEntries?: number;
 }
 
 /**
@@ -15,9 +17,9 @@ export interface Recorded {
 export function recordingFs() {
   const calls: Recorded[] = [];
   const fs: LocalFs = {
-    readDir(path) {
-      calls.push({ method: "readDir", path });
-      return nodeFs.readDir(path);
+    readDir(path, maxEntries) {
+      calls.push({ method: "readDir", path, ...(maxEntries === undefined ? {} : { maxEntries }) });
+      return nodeFs.readDir(path, maxEntries);
     },
     stat(path) {
       calls.push({ method: "stat", path });

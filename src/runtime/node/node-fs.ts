@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { type FileHandle, lstat, open, readdir, realpath } from "node:fs/promises";
+import { type FileHandle, lstat, open, opendir, readdir, realpath } from "node:fs/promises";
 import type { DirEntry, FileStat, LocalFs } from "../../sources/local/local-fs.js";
 
 function kindOf(entry: {
@@ -56,12 +56,25 @@ async function openRegularFile(path: string): Promise<FileHandle | null> {
 
 /** LocalFs over node:fs. Never follows a symlink itself: the scanner decides what to resolve. */
 const direct: LocalFs = {
-  async readDir(path) {
+  async readDir(path, maxEntries) {
     try {
-      return (await readdir(path, { withFileTypes: true })).map((entry) => ({
-        name: entry.name,
-        kind: kindOf(entry),
-      }));
+      if (maxEntries === undefined)
+        return (await readdir(path, { withFileTypes: true })).map((entry) => ({
+          name: entry.name,
+          kind: kindOf(entry),
+        }));
+      // Read in batches and stopped at the bound: readdir() would read every entry first.
+      const entries: DirEntry[] = [];
+      const dir = await opendir(path, { bufferSize: 256 });
+      try {
+        for await (const entry of dir) {
+          if (entries.length >= maxEntries) break;
+          entries.push({ name: entry.name, kind: kindOf(entry) });
+        }
+      } finally {
+        await dir.close().catch(() => {});
+      }
+      return entries;
     } catch {
       return null;
     }
@@ -133,7 +146,7 @@ const direct: LocalFs = {
 
 /** `direct`, each call counted while in flight (see oldestFsCallMs). */
 export const nodeFs: LocalFs = {
-  readDir: (path) => tracked(direct.readDir(path)),
+  readDir: (path, maxEntries) => tracked(direct.readDir(path, maxEntries)),
   stat: (path) => tracked(direct.stat(path)),
   realPath: (path) => tracked(direct.realPath(path)),
   readHead: (path, maxBytes, firstLineOnly) =>

@@ -24,8 +24,10 @@ export interface ScanCounters {
 
 interface CachedDir {
   mtimeMs: number;
-  /** The listing as read: symlinks unresolved. */
+  /** The listing as read, at most maxFilesPerScan entries: symlinks unresolved. */
   entries: DirEntry[];
+  /** Whether `entries` is the whole directory (it was not cut at the bound). */
+  complete: boolean;
   /** Symlinked entries resolved so far, for `root`: what each is, or null when skipped. */
   resolved: Map<string, "file" | "dir" | null>;
   root: string;
@@ -64,7 +66,6 @@ const ENTRY_OVERHEAD_BYTES = 64;
 
 /** What was left unread because a scan reached maxFilesPerScan. */
 interface Cut {
-  entries: number;
   folders: number;
   first: string | null;
 }
@@ -115,7 +116,7 @@ export function createDirScanner(fs: LocalFs, clock: Clock, memory = DEFAULT_SCA
       stats: 0,
     };
     let budget = limits.maxFilesPerScan;
-    const cut: Cut = { entries: 0, folders: 0, first: null };
+    const cut: Cut = { folders: 0, first: null };
 
     async function stat(path: string) {
       signal?.throwIfAborted();
@@ -149,10 +150,19 @@ export function createDirScanner(fs: LocalFs, clock: Clock, memory = DEFAULT_SCA
       if (cached !== undefined && cached.mtimeMs === info.mtimeMs) counters.dirsReused++;
       else {
         signal?.throwIfAborted();
-        const entries = await fs.readDir(dir);
+        // No scan may look at more than maxFilesPerScan entries: no more are read (one more,
+        // to know whether there are more).
+        const bound = limits.maxFilesPerScan;
+        const entries = await fs.readDir(dir, bound + 1);
         counters.dirsListed++;
         if (entries === null) return null;
-        cached = { mtimeMs: info.mtimeMs, entries, resolved: new Map(), root: rootReal };
+        cached = {
+          mtimeMs: info.mtimeMs,
+          entries: entries.slice(0, bound),
+          complete: entries.length <= bound,
+          resolved: new Map(),
+          root: rootReal,
+        };
         dirs.set(key, cached);
       }
       if (cached.root !== rootReal) {
@@ -161,8 +171,7 @@ export function createDirScanner(fs: LocalFs, clock: Clock, memory = DEFAULT_SCA
       }
       const allowed = Math.max(0, Math.min(cached.entries.length, budget));
       budget -= allowed;
-      if (allowed < cached.entries.length) {
-        cut.entries += cached.entries.length - allowed;
+      if (allowed < cached.entries.length || !cached.complete) {
         cut.folders++;
         cut.first ??= dir;
       }
@@ -276,7 +285,7 @@ export function createDirScanner(fs: LocalFs, clock: Clock, memory = DEFAULT_SCA
     function cutNote(): string | null {
       if (cut.first === null) return null;
       const folders = cut.folders === 1 ? "1 folder" : `${cut.folders} folders`;
-      return `maxFilesPerScan (${limits.maxFilesPerScan}) reached: ${cut.entries} entries of ${folders} not read, first in ${cut.first}`;
+      return `maxFilesPerScan (${limits.maxFilesPerScan}) reached: ${folders} not read in full, first ${cut.first}`;
     }
 
     return {

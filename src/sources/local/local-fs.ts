@@ -4,8 +4,10 @@
  * Every method answers null (never throws) for a path that is missing or unreadable.
  */
 export interface LocalFs {
-  /** Entries of a directory, with the kind each has itself (a symlink is "symlink"). */
-  readDir(path: string): Promise<DirEntry[] | null>;
+  /** Entries of a directory, with the kind each has itself (a symlink is "symlink"); at most
+   * `maxEntries` of them when given, read no further than that (a folder of millions of
+   * entries costs what its first `maxEntries` do). */
+  readDir(path: string, maxEntries?: number): Promise<DirEntry[] | null>;
   /** lstat: the path itself, not what a symlink points at. */
   stat(path: string): Promise<FileStat | null>;
   /** The canonical path with every symlink resolved. */
