@@ -66,8 +66,7 @@ export function createLocalAgentsSource(config: LocalAgentsConfig, deps: LocalAg
   ): Promise<AgentDefinition | "none" | null> {
     const agentsMdPath = joinPath(agentDir, "AGENTS.md");
     const agentsMd = await scan.head(agentsMdPath, rootReal);
-    if (agentsMd !== null)
-      return (await readAgentsMd(agentsMd)) ?? invalid(agentsMdPath);
+    if (agentsMd !== null) return (await readAgentsMd(agentsMd)) ?? invalid(agentsMdPath);
     const configPath = joinPath(agentDir, "config.yaml");
     const configYaml = await scan.head(configPath, rootReal);
     if (configYaml === null) return "none";
