@@ -243,6 +243,10 @@ export const LiveConfigSchema = z.strictObject({
   maxStreamsPerCaller: z.number().int().min(1).default(8),
   /** Streams the process (on Workers: each identity's object) holds at most. */
   maxStreams: z.number().int().min(1).default(10_000),
+  /** How long a feed keeps its last versions after its last stream closed, so a client that
+   * reconnects within it (Last-Event-ID) gets one patch instead of a snapshot; its loop and
+   * watches stop at once. 0: none kept. */
+  resumeMs: z.number().int().min(0).max(3_600_000).default(120_000),
 });
 
 /** DESIGN §12: the backend the gateway fronts; every path the gateway does not own goes there. */

@@ -319,6 +319,9 @@ export function createGateway(deps: AppDeps) {
                 to: deps.forwardStream,
               },
             }),
+        ...(deps.local === undefined
+          ? {}
+          : { invalidate: (path: string) => deps.local?.invalidate(path) }),
         ...(deps.watchDir === undefined
           ? {}
           : {
@@ -327,7 +330,11 @@ export function createGateway(deps: AppDeps) {
                 maxDirs: 4096,
                 maxDirsPerFeed: 512,
                 debounceMs: 150,
+                maxWaitMs: 500,
                 logger,
+                ...(deps.local === undefined
+                  ? {}
+                  : { onEvent: (path: string) => deps.local?.invalidate(path) }),
                 timers: { setTimeout, clearTimeout },
               }),
             }),

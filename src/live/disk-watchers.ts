@@ -1,13 +1,14 @@
 import type { Logger } from "../core/logger.js";
 import type { Timers } from "./feed.js";
 
-/** Watches one directory's entries (and their contents' changes); null when it cannot (the
- * directory is missing); throws when the system has no watch left to give (inotify's
- * limits). `onGone` is called if the watch ends by itself (the directory was removed). The
- * Node entry implements it with fs.watch. */
+/** Watches one directory's entries (and their contents' changes), calling `onChange` with the
+ * path that changed (an entry of the directory, or the directory itself when the event names
+ * none); null when it cannot (the directory is missing); throws when the system has no watch
+ * left to give (inotify's limits). `onGone` is called if the watch ends by itself (the
+ * directory was removed). The Node entry implements it with fs.watch. */
 export type WatchDir = (
   dir: string,
-  onChange: () => void,
+  onChange: (path: string) => void,
   onGone: () => void,
 ) => (() => void) | null;
 
@@ -16,8 +17,14 @@ export interface DiskWatchersOptions {
   /** Directories watched at most in the whole process, and for any one feed. */
   maxDirs: number;
   maxDirsPerFeed: number;
-  /** Events closer together than this make one change. */
+  /** Events closer together than this make one change... */
   debounceMs: number;
+  /** ...but a burst that goes on is reported this long after its first event, and again as
+   * long as it lasts, so a file written many times a second shows while it is written. */
+  maxWaitMs?: number;
+  /** Hears every event as it comes, with the path it names: what was read from that path is
+   * invalidated at once (the local scanner's), before the change is reported. */
+  onEvent?: (path: string) => void;
   timers: Timers;
   /** Hears when directories go unwatched (a budget reached, the system's watches exhausted):
    * their changes then arrive with the refresh loop only, which an operator should know. */
@@ -52,9 +59,18 @@ export function createDiskWatchers(options: DiskWatchersOptions) {
   /** Watches `dirs` for one feed; returns the function that stops it. */
   function subscribe(dirs: readonly string[], onChange: () => void): () => void {
     let timer: unknown;
+    let deadline: unknown;
+    const fire = () => {
+      options.timers.clearTimeout(timer);
+      options.timers.clearTimeout(deadline);
+      timer = undefined;
+      deadline = undefined;
+      onChange();
+    };
     const listener = () => {
       options.timers.clearTimeout(timer);
-      timer = options.timers.setTimeout(onChange, options.debounceMs);
+      timer = options.timers.setTimeout(fire, options.debounceMs);
+      deadline ??= options.timers.setTimeout(fire, options.maxWaitMs ?? options.debounceMs * 4);
     };
     const taken: string[] = [];
     const wanted = new Set(dirs);
@@ -71,7 +87,8 @@ export function createDiskWatchers(options: DiskWatchersOptions) {
           continue;
         }
         const listeners = new Set<() => void>();
-        const notify = () => {
+        const notify = (path: string = dir) => {
+          options.onEvent?.(path);
           for (const each of listeners) each();
         };
         // A watch that ended by itself is forgotten, so the next watch of the folder (its feed
@@ -80,7 +97,7 @@ export function createDiskWatchers(options: DiskWatchersOptions) {
         try {
           close = options.watch(dir, notify, () => {
             if (watched.get(dir)?.listeners === listeners) watched.delete(dir);
-            notify();
+            notify(dir);
           });
         } catch (error) {
           reason = `the system refused a watch (${(error as { code?: string }).code ?? String(error)})`;
@@ -96,6 +113,7 @@ export function createDiskWatchers(options: DiskWatchersOptions) {
     reportShortfall(reason, reason === null ? 0 : wanted.size - taken.length);
     return () => {
       options.timers.clearTimeout(timer);
+      options.timers.clearTimeout(deadline);
       for (const dir of taken) {
         const entry = watched.get(dir);
         if (entry === undefined) continue;

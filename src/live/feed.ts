@@ -20,8 +20,9 @@ export interface FeedSubscriber {
   send(text: string): boolean;
 }
 
-/** Why a feed loads its list again. */
-export type RefreshReason = "start" | "loop" | "disk" | "markers";
+/** Why a feed loads its list again: "wake" is an idle feed's first load for a new stream —
+ * its disk was not watched meanwhile, so what is read from the disk is read afresh. */
+export type RefreshReason = "start" | "wake" | "loop" | "disk" | "markers";
 
 export interface FeedOptions {
   /** The list of the feed's (caller, query), through the cache and within every budget. */
@@ -32,14 +33,19 @@ export interface FeedOptions {
   clock: Clock;
   timers: Timers;
   logger: Logger;
-  /** Called when the last stream has gone: the feed has stopped and may be forgotten. */
+  /** Called when the last stream has gone: the feed has stopped its loop and watches, and
+   * holds only its last versions, for a stream that resumes (see `subscribe`), until it is
+   * forgotten. */
   onIdle(): void;
-  /** Versions held for Last-Event-ID resumes. */
+  /** Versions held for Last-Event-ID resumes: at most this many... */
   historySize?: number;
+  /** ...and at most this many bytes of them (ListState.bytes), the current version always. */
+  historyBytes?: number;
   /** Starts watching what the feed's list is read from on disk, calling back on a change;
    * resolves with the function that stops it. Watched again after each disk change, since new
-   * folders may have appeared. */
-  watch?: (onChange: () => void) => Promise<() => void>;
+   * folders may have appeared. `unseen`: the feed was idle, unwatched; what was read from the
+   * watched folders may have changed unseen, and is to be read again. */
+  watch?: (onChange: () => void, unseen: boolean) => Promise<() => void>;
 }
 
 interface Stream {
@@ -60,6 +66,7 @@ interface Stream {
 export function createFeed(options: FeedOptions) {
   const { clock, timers } = options;
   const historySize = options.historySize ?? 32;
+  const historyBytes = options.historyBytes ?? 512 * 1024;
   // Versions are unique to this feed: a Last-Event-ID from an earlier feed (or process) is not
   // mistaken for one of this feed's.
   const epoch = Math.floor(Math.random() * 36 ** 6).toString(36);
@@ -71,6 +78,10 @@ export function createFeed(options: FeedOptions) {
   let loading: Promise<void> | null = null;
   let again: RefreshReason | null = null;
   let stopped = false;
+  /** Woken from idle by a new stream: it is greeted once a fresh list is in, not with the list
+   * of before the feed slept, so a resumed stream gets one patch carrying what changed. */
+  let waking = false;
+  let heldBytes = 0;
   // Event text for the current version: the snapshot, and patches by the version they start at.
   let snapshotText: string | null = null;
   const patchTexts = new Map<string, string>();
@@ -120,6 +131,7 @@ export function createFeed(options: FeedOptions) {
   }
 
   function apply(body: ListBody): void {
+    waking = false;
     const next = listState(body, `${epoch}-${counter + 1}`);
     if (current !== null && !shownDiffers(current, next)) {
       // Nothing shown changed: the same version, whose later events carry the fresher sources.
@@ -132,9 +144,12 @@ export function createFeed(options: FeedOptions) {
     counter++;
     current = next;
     held.set(next.version, next);
-    for (const version of held.keys()) {
-      if (held.size <= historySize) break;
+    heldBytes += next.bytes;
+    // Oldest first, never the current version.
+    for (const [version, state] of held) {
+      if (state === next || (held.size <= historySize && heldBytes <= historyBytes)) break;
       held.delete(version);
+      heldBytes -= state.bytes;
     }
     snapshotText = null;
     patchTexts.clear();
@@ -142,9 +157,9 @@ export function createFeed(options: FeedOptions) {
   }
 
   let unwatch: (() => void) | null = null;
-  async function rewatch(): Promise<void> {
+  async function rewatch(unseen: boolean): Promise<void> {
     if (options.watch === undefined) return;
-    const stop = await options.watch(() => refresh("disk"));
+    const stop = await options.watch(() => refresh("disk"), unseen);
     if (stopped) {
       stop();
       return;
@@ -168,15 +183,15 @@ export function createFeed(options: FeedOptions) {
     }
     timers.clearTimeout(loopTimer);
     const watching =
-      reason === "start" || reason === "disk"
-        ? rewatch().catch((error: unknown) =>
+      reason === "start" || reason === "wake" || reason === "disk"
+        ? rewatch(reason === "wake").catch((error: unknown) =>
             options.logger.warn({ event: "live_watch_failed", reason: String(error) }),
           )
         : undefined;
     // A new feed reads its list only once the disk is watched: a file that changed between the
     // read and the start of watching would otherwise show only with the loop, refreshMs later.
     // (Watching again on a disk event needs no wait: the old watch holds until the new one.)
-    loading = (reason === "start" && watching !== undefined ? watching : Promise.resolve())
+    loading = (reason !== "disk" && watching !== undefined ? watching : Promise.resolve())
       .then(() => options.load(reason))
       .then(apply)
       // A failed load, or a failure while applying it (building a patch, a stream's send):
@@ -200,21 +215,30 @@ export function createFeed(options: FeedOptions) {
       stopped = true;
       timers.clearTimeout(loopTimer);
       unwatch?.();
+      unwatch = null;
       options.onIdle();
     }
   }
 
   return {
-    /** Adds a stream; it gets its first event as soon as the feed has a list. */
+    /** Adds a stream; it gets its first event as soon as the feed has a list — an idle feed
+     * woken by it loads one first. A Last-Event-ID of a version the feed holds gets one patch
+     * from it, any other a snapshot. */
     subscribe(subscriber: FeedSubscriber, lastEventId?: string): () => void {
       const stream: Stream = { subscriber, sent: null, sentAt: 0, timer: undefined, lastEventId };
       streams.add(stream);
-      if (current !== null) greet(stream);
-      if (streams.size === 1 && loading === null) refresh("start");
+      if (stopped && streams.size === 1) {
+        stopped = false;
+        waking = current !== null;
+      }
+      if (current !== null && !waking) greet(stream);
+      if (streams.size === 1 && loading === null) refresh(waking ? "wake" : "start");
       return () => remove(stream);
     },
     refresh,
     size: () => streams.size,
+    /** Bytes of the versions held (what an idle feed costs). */
+    heldBytes: () => heldBytes,
     /** Stops the loop and forgets every stream (shutdown). */
     stop(): void {
       stopped = true;

@@ -19,6 +19,8 @@ export interface ListState {
   /** By item id: the item's JSON. */
   itemJson: Map<string, string>;
   countsJson: string;
+  /** About what the version holds in memory (its items' JSON, and their objects), in bytes. */
+  bytes: number;
 }
 
 /** What a patch event carries (DESIGN §9): whole items, new or changed, and removed ids. */
@@ -31,12 +33,11 @@ export interface Patch {
 }
 
 export function listState(body: ListBody, version: string): ListState {
-  return {
-    version,
-    body,
-    itemJson: new Map(body.items.map((item) => [item.id, JSON.stringify(item)])),
-    countsJson: JSON.stringify(body.counts),
-  };
+  const itemJson = new Map(body.items.map((item) => [item.id, JSON.stringify(item)]));
+  let bytes = 256;
+  // Each item is held twice, as its JSON string (two bytes a character) and as the object.
+  for (const json of itemJson.values()) bytes += json.length * 4 + 64;
+  return { version, body, itemJson, countsJson: JSON.stringify(body.counts), bytes };
 }
 
 /**

@@ -12,6 +12,11 @@ export interface LiveStreamsOptions {
   maxQueuedBytes?: number;
   /** Comment lines this often keep proxies from closing an idle stream. */
   pingMs?: number;
+  /** How long a feed whose last stream closed keeps its last versions, so that a client that
+   * reconnects (flaky Wi-Fi, a laptop waking) resumes with one patch; 0: forgotten at once. */
+  resumeMs?: number;
+  /** Bytes the versions of all such idle feeds may hold together; the longest idle go first. */
+  idleFeedBytes?: number;
   clock: Clock;
   timers: Timers;
   logger: Logger;
@@ -46,6 +51,8 @@ export type OpenResult =
 interface FeedEntry {
   feed: Feed;
   identities: ReadonlySet<string>;
+  /** Set while the feed is idle (no stream): forgets it when `resumeMs` is over. */
+  expiry?: unknown;
 }
 
 const RETRY = "retry: 3000\n\n";
@@ -60,6 +67,38 @@ export function createLiveStreams(options: LiveStreamsOptions) {
   const pingMs = options.pingMs ?? 15_000;
   const maxQueuedBytes = options.maxQueuedBytes ?? 1024 * 1024;
   const feeds = new Map<string, FeedEntry>();
+  const resumeMs = options.resumeMs ?? 0;
+  const idleFeedBytes = options.idleFeedBytes ?? 32 * 1024 * 1024;
+  /** Idle feeds, longest idle first, and the bytes their versions hold. */
+  const idle = new Map<string, FeedEntry>();
+  let idleBytes = 0;
+
+  function forget(key: string): void {
+    const entry = idle.get(key);
+    if (entry === undefined) return;
+    idle.delete(key);
+    idleBytes -= entry.feed.heldBytes();
+    timers.clearTimeout(entry.expiry);
+    feeds.delete(key);
+  }
+
+  /** The feed's last stream has gone: it keeps its versions for `resumeMs`, within the bytes
+   * all idle feeds may hold. */
+  function idled(key: string): void {
+    const entry = feeds.get(key);
+    if (entry === undefined) return;
+    if (resumeMs <= 0) {
+      feeds.delete(key);
+      return;
+    }
+    entry.expiry = timers.setTimeout(() => forget(key), resumeMs);
+    idle.set(key, entry);
+    idleBytes += entry.feed.heldBytes();
+    for (const oldest of idle.keys()) {
+      if (idleBytes <= idleFeedBytes) break;
+      forget(oldest);
+    }
+  }
   const perCaller = new Map<string, number>();
   const channels = new Set<ReturnType<typeof createSseChannel>>();
   let pingTimer: unknown;
@@ -73,13 +112,22 @@ export function createLiveStreams(options: LiveStreamsOptions) {
 
   function feedFor(request: StreamRequest): Feed {
     const existing = feeds.get(request.feedKey);
-    if (existing !== undefined) return existing.feed;
+    if (existing !== undefined) {
+      // An idle feed a client comes back to: it wakes with its versions.
+      if (idle.delete(request.feedKey)) {
+        idleBytes -= existing.feed.heldBytes();
+        timers.clearTimeout(existing.expiry);
+        existing.expiry = undefined;
+      }
+      return existing.feed;
+    }
+    const { feedKey } = request;
     const feed = createFeed({
       ...request.feed(),
       clock: options.clock,
       timers,
       logger,
-      onIdle: () => feeds.delete(request.feedKey),
+      onIdle: () => idled(feedKey),
     });
     feeds.set(request.feedKey, { feed, identities: request.identities });
     return feed;
@@ -142,7 +190,10 @@ export function createLiveStreams(options: LiveStreamsOptions) {
       for (const key of feedKeys) feeds.get(key)?.feed.refresh(reason);
     },
     size: () => channels.size,
-    feeds: () => feeds.size,
+    /** Feeds with streams: each is a refresh loop. */
+    feeds: () => feeds.size - idle.size,
+    /** Idle feeds kept for resumes, and the bytes their versions hold. */
+    idle: () => ({ feeds: idle.size, bytes: idleBytes }),
     /** Ends every stream with `event: shutdown`; new streams are refused from now on. */
     shutdown(): void {
       closing = true;
@@ -151,8 +202,13 @@ export function createLiveStreams(options: LiveStreamsOptions) {
         channel.send("event: shutdown\ndata: {}\n\n");
         channel.close();
       }
-      for (const entry of feeds.values()) entry.feed.stop();
+      for (const entry of feeds.values()) {
+        entry.feed.stop();
+        timers.clearTimeout(entry.expiry);
+      }
       feeds.clear();
+      idle.clear();
+      idleBytes = 0;
     },
   };
 }

@@ -4,11 +4,11 @@ import { manualTimers } from "../support/manual-timers.js";
 
 /** A WatchDir that records what it watches and lets the test end a watch by itself. */
 function fakeWatch() {
-  const live = new Map<string, { change: () => void; gone: () => void }>();
+  const live = new Map<string, { change: (path?: string) => void; gone: () => void }>();
   let opened = 0;
   const watch: WatchDir = (dir, onChange, onGone) => {
     opened++;
-    live.set(dir, { change: onChange, gone: onGone });
+    live.set(dir, { change: (path = dir) => onChange(path), gone: onGone });
     return () => live.delete(dir);
   };
   return { watch, live, opened: () => opened };

@@ -5,6 +5,7 @@ import { parseConfig } from "../../src/config/load.js";
 import type { Clock } from "../../src/core/clock.js";
 import type { Logger } from "../../src/core/logger.js";
 import { createGateway } from "../../src/http/app.js";
+import type { WatchDir } from "../../src/live/disk-watchers.js";
 import type { GatewayMetrics } from "../../src/observability/metrics.js";
 import { cutConnection } from "../../src/runtime/node/cut-connection.js";
 import { alreadySentAware, directStreams } from "../../src/runtime/node/direct-streams.js";
@@ -13,6 +14,7 @@ import { serverWithListFastPath } from "../../src/runtime/node/list-lane.js";
 import { nodeRequestHeaders } from "../../src/runtime/node/request-headers.js";
 import { nodeSha256Hex } from "../../src/runtime/node/sha256.js";
 import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
+import type { LocalSourceFactory } from "../../src/sources/local/index.js";
 
 export interface TestGateway {
   url: string;
@@ -33,6 +35,9 @@ export interface GatewayOptions {
   webStreams?: boolean;
   /** Answer the list through the Hono app alone, without the Node entry's direct path. */
   framework?: boolean;
+  /** The local source kinds, and the disk watches of their live feeds, as the Node entry has. */
+  local?: LocalSourceFactory;
+  watchDir?: WatchDir;
 }
 
 /** The Node gateway as `npm start` builds it (undici pool, real server on 127.0.0.1:0). */
@@ -60,6 +65,8 @@ export async function startGateway(
     ...(options.webStreams ? {} : { directStreams }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.local ? { local: options.local } : {}),
+    ...(options.watchDir ? { watchDir: options.watchDir } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve(

@@ -30,6 +30,8 @@ export interface StreamHandlerDeps {
   localSources: readonly Source[];
   /** Node: watches the local sources' directories while a feed has streams. */
   watchers?: DiskWatchers;
+  /** Node: what was read from a path on disk is read again (the local scanner's). */
+  invalidate?: (path: string) => void;
   /** How to cut a request's connection (a slow stream reader), where the runtime can. It keeps
    * only the connection, not the request: a stream lives long, and so does what it holds. */
   cutConnection?: (c: Context<AppEnv>) => (() => void) | undefined;
@@ -74,11 +76,15 @@ export function createStreamHandler(
   const watchLocal =
     watchers === undefined || deps.localSources.length === 0
       ? undefined
-      : (query: SourceQuery) => async (onChange: () => void) => {
-          const dirs = await Promise.all(
-            deps.localSources.map((source) => source.watchDirs?.(query) ?? Promise.resolve([])),
-          );
-          return watchers.subscribe(dirs.flat(), onChange);
+      : (query: SourceQuery) => async (onChange: () => void, unseen: boolean) => {
+          const dirs = (
+            await Promise.all(
+              deps.localSources.map((source) => source.watchDirs?.(query) ?? Promise.resolve([])),
+            )
+          ).flat();
+          // Changes made while the feed slept unwatched: what was counted there is counted again.
+          if (unseen) for (const dir of dirs) deps.invalidate?.(dir);
+          return watchers.subscribe(dirs, onChange);
         };
   async function identityOf(credentials: { psession: string | null; psessionHash: string | null }) {
     for (const source of deps.forward?.identifiers ?? []) {
@@ -169,7 +175,7 @@ function streamRequest(
     credentials: { psession: string | null; psessionHash: string | null };
     workspacePath: string | null;
     localNames: ReadonlySet<string>;
-    watch: ((onChange: () => void) => Promise<() => void>) | undefined;
+    watch: ((onChange: () => void, unseen: boolean) => Promise<() => void>) | undefined;
     sink: (() => SseSink) | undefined;
   },
 ): StreamRequest {
@@ -194,7 +200,7 @@ function streamRequest(
         const trace = reason === "start" && lifetime !== null ? lifetime.context : UNTRACED;
         const collected = await deps.collector.collect(sourceQuery, credentials, {
           awaitRefresh: true,
-          ...(reason === "disk" ? { reload: stream.localNames } : {}),
+          ...(reason === "disk" || reason === "wake" ? { reload: stream.localNames } : {}),
           ...(trace === UNTRACED ? {} : { trace }),
         });
         for (const entry of collected)

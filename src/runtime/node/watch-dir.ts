@@ -10,7 +10,9 @@ import type { WatchDir } from "../../live/disk-watchers.js";
  */
 export const watchDir: WatchDir = (dir, onChange, onGone) => {
   try {
-    const watcher = watch(dir, { persistent: false }, () => onChange());
+    const watcher = watch(dir, { persistent: false }, (_event, name) =>
+      onChange(typeof name === "string" && name !== "" ? `${dir}/${name}` : dir),
+    );
     watcher.on("error", () => {
       watcher.close();
       onGone();

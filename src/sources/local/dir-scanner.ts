@@ -276,8 +276,13 @@ export function createDirScanner(fs: LocalFs, clock: Clock, memory = DEFAULT_SCA
         counters.summariesReused++;
         return cached.value as T;
       }
+      const generation = invalidations;
       const value = await compute();
-      if (info !== null) summaries.set(key, { dirMtimeMs: info.mtimeMs, at: clock.now(), value });
+      summaryTags.add(tag);
+      // A change reported while counting may have come after the count read that file: the
+      // count is used once, not kept.
+      if (info !== null && generation === invalidations)
+        summaries.set(key, { dirMtimeMs: info.mtimeMs, at: clock.now(), value });
       return value;
     }
 
@@ -300,7 +305,25 @@ export function createDirScanner(fs: LocalFs, clock: Clock, memory = DEFAULT_SCA
     };
   }
 
-  return { scan };
+  /** The tags summaries were made under (a handful: one per kind of count). */
+  const summaryTags = new Set<string>();
+  let invalidations = 0;
+
+  /**
+   * `path` changed (a disk watch said so): every summary over it or over a folder that holds
+   * it is dropped, so the next scan counts again what changed — and only that: the listings
+   * and file heads stay, checked as ever by their times and sizes.
+   */
+  function invalidate(path: string): void {
+    invalidations++;
+    for (let dir = path; dir.length > 1; dir = dir.slice(0, Math.max(1, dir.lastIndexOf("/")))) {
+      for (const tag of summaryTags) summaries.delete(`${tag}\0${dir}`);
+      if (!dir.includes("/", 1)) break;
+    }
+    immutableHeads.delete(path);
+  }
+
+  return { scan, invalidate };
 }
 
 export type DirScanner = ReturnType<typeof createDirScanner>;

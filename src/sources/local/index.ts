@@ -24,6 +24,9 @@ export interface LocalEnvironment {
  * modules nor the yaml parser enter the Worker bundle. */
 export interface LocalSourceFactory {
   create(config: LocalSourceConfig, deps: { clock: Clock; logger: Logger }): Source;
+  /** A disk watch saw `path` change: what was read from it, or summarized over a folder that
+   * holds it, is read again by the next scan (DESIGN §9). */
+  invalidate(path: string): void;
 }
 
 export function createLocalSourceFactory(environment: LocalEnvironment): LocalSourceFactory {
@@ -41,6 +44,9 @@ export function createLocalSourceFactory(environment: LocalEnvironment): LocalSo
         case "local_group_chats":
           return createLocalGroupChatsSource(config, deps);
       }
+    },
+    invalidate(path) {
+      scanner?.invalidate(path);
     },
   };
 }
