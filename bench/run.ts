@@ -29,6 +29,7 @@ import {
   workerdGateway,
 } from "./harness.js";
 import { inProcessScenario, instrumentationScenario } from "./instrumentation.js";
+import { liveLatencyScenario } from "./live-latency.js";
 import { startupScenario } from "./startup.js";
 import { streamsScenario } from "./streams.js";
 import { warmScenario } from "./warm-scenario.js";
@@ -380,6 +381,10 @@ if (wanted("edge_warm")) {
 // 9. Live streams: idle streams' memory, and one marker change fanned out to 1,000 streams.
 if (wanted("streams")) results.streams = await streamsScenario();
 
+// 9b. Live latency: a write on disk to the patch on an open stream, per change kind, with the
+// default config (bench/live-latency.ts).
+if (wanted("live_latency")) results.live_latency = await liveLatencyScenario(QUICK ? 5 : 20);
+
 const machine = {
   cores: cpus().length,
   cpu: cpus()[0]?.model ?? "unknown",
@@ -443,6 +448,7 @@ const ew = results.edge_warm as {
   rounds: unknown[];
 };
 const st = results.streams as Awaited<ReturnType<typeof streamsScenario>>;
+const ll = results.live_latency as Awaited<ReturnType<typeof liveLatencyScenario>>;
 const up = results.startup as Awaited<ReturnType<typeof startupScenario>>;
 const nw = results.new_workspace as Record<string, number>;
 const us = results.users as {
@@ -469,6 +475,12 @@ const rows = [
   `| 6 memory | ${m.keys} keys: live heap ${m.live_heap_mib.before} → ${m.live_heap_mib.after} MiB (+${m.live_heap_mib.growth}); RSS ${m.rss_mib.before} → ${m.rss_mib.half} (half the keys) → ${m.rss_mib.after} MiB | ≤ +${m.cache_and_memo_limit_mib} MiB (cache + memo) |`,
   `| 7 connections | opened during the run ${JSON.stringify(k.opened_during_run)} | ≤ pool (${k.pool_size}) |`,
   `| 9 idle streams | ${st.idle_one_feed.streams} on one feed: heap ${st.idle_one_feed.heap_kib_per_stream} KiB, RSS ${st.idle_one_feed.rss_kib_per_stream} KiB each; each its own feed: heap ${st.idle_own_feeds.heap_kib_per_stream} KiB, RSS ${st.idle_own_feeds.rss_kib_per_stream} KiB each | ≤ 10 KiB each |`,
+  `| 9b live latency (disk → patch, default config) | ${Object.entries(ll)
+    .map(
+      ([kind, one]) =>
+        `${kind}: p50 ${one.p50_ms}, p95 ${one.p95_ms}, max ${one.max_ms} ms${one.missed > 0 ? ` (${one.missed} of ${one.trials} missed)` : ""}`,
+    )
+    .join("; ")} (${Object.values(ll)[0]?.trials} trials each) | p95 ≤ 1000 ms each |`,
   `| 9 marker fan-out | 1,000 streams of one identity: last patch ${st.fanout_one_feed.until_last_patch_ms} ms (one feed), ${st.fanout_100_feeds.until_last_patch_ms} ms (100 feeds) | ≤ 100 ms |`,
   `| 8b edge warm (workerd) | ${ew.list_rps} / ${ew.bare_rps} req/s = ${ew.ratio} of a bare Worker (median of ${ew.rounds.length} interleaved rounds, c=32) | ≥ 0.7 |`,
   `| 8 edge (workerd) | added p50 c=1: node ${e.c1?.added_p50_ms.node} ms, workerd ${e.c1?.added_p50_ms.workerd} ms; workerd/node p50 ${e.c1?.workerd_vs_node_p50}×${e.c32 ? `; c=32: ${e.c32.workerd_vs_node_p50}×` : ""} | reported |`,
