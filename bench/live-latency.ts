@@ -9,7 +9,12 @@ import { join } from "node:path";
 import { buildIfStale, SERVER } from "../scripts/build.mjs";
 import { freePort } from "../test/support/free-port.js";
 import { endGroup, spawnGroup } from "../test/support/processes.js";
-import { openSse, type SseClient, type SseMessage } from "../test/support/sse-client.js";
+import {
+  itemsAfter,
+  openSse,
+  type SseClient,
+  type SseMessage,
+} from "../test/support/sse-client.js";
 
 type Item = {
   id: string;
@@ -31,20 +36,7 @@ const dashed = (path: string) => path.replace(/[^A-Za-z0-9]/g, "-");
 const message = (n: number) =>
   `${JSON.stringify({ id: `m${n}`, senderId: "bot", senderType: "agent", senderName: "Bot", type: "text", content: "…", timestamp: new Date(Date.UTC(2026, 11, 1) + n * 1000).toISOString() })}\n`;
 
-function items(events: SseMessage[]): Map<string, Item> {
-  const all = new Map<string, Item>();
-  for (const event of events) {
-    if (event.event === "snapshot") {
-      all.clear();
-      for (const item of JSON.parse(event.data).items as Item[]) all.set(item.id, item);
-    } else if (event.event === "patch") {
-      const patch = JSON.parse(event.data) as { upsert: Item[]; remove: string[] };
-      for (const id of patch.remove) all.delete(id);
-      for (const item of patch.upsert) all.set(item.id, item);
-    }
-  }
-  return all;
-}
+const items = (events: SseMessage[]) => itemsAfter<Item>(events);
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? 0;

@@ -6,7 +6,12 @@ import { createLocalSourceFactory } from "../../src/sources/local/index.js";
 import type { LocalFs } from "../../src/sources/local/local-fs.js";
 import { startGateway, type TestGateway } from "../support/gateway.js";
 import { claudeDir, tempTree } from "../support/home-fixture.js";
-import { openSse, type SseClient, type SseMessage } from "../support/sse-client.js";
+import {
+  itemsAfter as itemsAfterEvents,
+  openSse,
+  type SseClient,
+  type SseMessage,
+} from "../support/sse-client.js";
 
 // Issue 23 (DESIGN §9): a change on disk reaches every open stream within a second, whatever
 // fileRefreshMs says — with the default config, on the Node gateway with its real disk watches.
@@ -83,20 +88,7 @@ async function streaming(
 }
 
 /** Items of every snapshot and patch so far, applied in order. */
-function itemsAfter(events: SseMessage[]): Map<string, Item> {
-  const items = new Map<string, Item>();
-  for (const event of events) {
-    if (event.event === "snapshot") {
-      items.clear();
-      for (const item of JSON.parse(event.data).items as Item[]) items.set(item.id, item);
-    } else if (event.event === "patch") {
-      const patch = JSON.parse(event.data) as { upsert: Item[]; remove: string[] };
-      for (const id of patch.remove) items.delete(id);
-      for (const item of patch.upsert) items.set(item.id, item);
-    }
-  }
-  return items;
-}
+const itemsAfter = (events: SseMessage[]) => itemsAfterEvents<Item>(events);
 
 /** Waits for a patch after which `check` holds; resolves with the ms from `since`. */
 async function patched(

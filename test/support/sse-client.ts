@@ -99,3 +99,19 @@ export async function openSse(
     closed,
   };
 }
+
+/** The items a client holds after `events` (snapshots and patches applied in order), by id. */
+export function itemsAfter<Item extends { id: string }>(events: SseMessage[]): Map<string, Item> {
+  const items = new Map<string, Item>();
+  for (const event of events) {
+    if (event.event === "snapshot") {
+      items.clear();
+      for (const item of JSON.parse(event.data).items as Item[]) items.set(item.id, item);
+    } else if (event.event === "patch") {
+      const patch = JSON.parse(event.data) as { upsert: Item[]; remove: string[] };
+      for (const id of patch.remove) items.delete(id);
+      for (const item of patch.upsert) items.set(item.id, item);
+    }
+  }
+  return items;
+}
