@@ -35,7 +35,9 @@ function backend() {
             : `echo:${data}`,
         );
       });
-      server.addEventListener("close", (event) => socketCloses.push(event.code));
+      server.addEventListener("close", (event) => {
+        socketCloses.push(event.code);
+      });
       return new Response(null, { status: 101, webSocket: client });
     }
     if (path === "/api/agent/default")
