@@ -133,6 +133,7 @@ export function createGateway(deps: AppDeps) {
     client,
     clock,
     logger,
+    unauthorizedTtlMs: config.cache.unauthorizedTtlMs,
     ...(deps.local === undefined ? {} : { local: deps.local }),
   });
   const cache = createSourceCache<SourceLoad>({
