@@ -259,7 +259,15 @@ export function createGateway(deps: AppDeps) {
       return behindDoor(path) || path === "/metrics" ? requireToken(c, next) : next();
     });
   }
-  app.use(originGuard(http.corsOrigins));
+  app.use(
+    originGuard({
+      corsOrigins: http.corsOrigins,
+      trustOwnOrigin: checkHost !== undefined,
+      // A stream takes a slot (its caller's, its address's, the process's): a foreign page
+      // re-opening EventSources must not hold them (DESIGN §9's bounds).
+      guardsRead: (path) => path === streamRoute.path,
+    }),
+  );
   app.use("/api/*", strictQueryEncoding());
   const limiter = createRateLimiter({ ...config.rateLimit, clock });
   const limitRate = rateLimit(limiter, clientAddress, callers);

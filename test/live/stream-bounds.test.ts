@@ -3,8 +3,8 @@ import { executorsWithSessions } from "../support/fixtures.js";
 import { configFor, useResources } from "../support/resources.js";
 import { openSse, type SseClient } from "../support/sse-client.js";
 
-// Issue 22, finding 5: what one client address may hold of the gateway's streams, and what a
-// refused cookie may cost the portal.
+// Issue 22, findings 5 and 6: what one client address, or one web page, may hold of the
+// gateway's streams, and what a refused cookie may cost the portal.
 
 const { upstream, gateway } = useResources();
 
@@ -84,6 +84,42 @@ describe("streams per client address", () => {
         .poll(() => registry.calls.length, { timeout: 10_000, interval: 50 })
         .toBeGreaterThanOrEqual(registryCalls + 20);
       expect(portal.calls.length).toBe(portalCalls);
+    } finally {
+      held.closeAll();
+    }
+  });
+});
+
+describe("streams from a web page", () => {
+  it("refuses an Origin not in http.corsOrigins with 403 before the stream takes a slot", async () => {
+    const registry = await upstream({ "/executors": executorsWithSessions({ CODEX: 1 }) });
+    const gw = await gateway(
+      configFor(
+        { registry },
+        {
+          http: { corsOrigins: ["tauri://localhost"] },
+          // One stream for a caller without a cookie (its address): the sidebar's.
+          live: { maxStreamsPerCaller: 1 },
+        },
+      ),
+    );
+    const held = streams(gw.url);
+    try {
+      // A page re-opening EventSources (which send the page's origin; a sandboxed one "null").
+      const pages: Array<Record<string, string>> = [
+        { origin: "https://evil.example" },
+        { origin: "https://evil.example" },
+        { origin: "null" },
+      ];
+      for (const headers of pages) {
+        const page = await fetch(`${gw.url}/api/chat-list/stream`, { headers });
+        expect(page.status).toBe(403);
+        expect(await page.json()).toMatchObject({ code: "origin_not_allowed" });
+      }
+      // The sidebar's webview still gets the one slot there is.
+      const sidebar = await held.add({ origin: "tauri://localhost" });
+      expect(sidebar.status).toBe(200);
+      await sidebar.next((event) => event.event === "snapshot", 5000);
     } finally {
       held.closeAll();
     }
