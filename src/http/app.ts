@@ -17,7 +17,7 @@ import { createSources } from "../sources/create-sources.js";
 import type { LocalSourceFactory } from "../sources/local/index.js";
 import { estimatedLoadBytes, type SourceLoad } from "../sources/source.js";
 import { createMemoryReadMarkerStore } from "../state/memory-store.js";
-import type { ReadMarkerStore } from "../state/read-marker-store.js";
+import { type ReadMarkerStore, StoreUnavailableError } from "../state/read-marker-store.js";
 import { createReadState } from "../state/read-state.js";
 import { createUpstreamClient, type FetchLike } from "../upstream/http-client.js";
 import type { AppEnv } from "./app-env.js";
@@ -352,14 +352,16 @@ export function createGateway(deps: AppDeps) {
     .openapi(healthzRoute, (c) => c.json(health(clock), 200))
     .openapi(healthRoute, (c) => c.json(health(clock), 200))
     .openapi(readyzRoute, async (c) => {
-      const reachable = await readMarkers.check().then(
-        () => true,
-        () => false,
+      const error = await readMarkers.check().then(
+        () => null,
+        (failure: unknown) =>
+          failure instanceof StoreUnavailableError ? failure.reason : "the store check failed",
       );
+      const reachable = error === null;
       const body = {
         status: reachable ? ("ready" as const) : ("unready" as const),
         sources: sources.map(({ name, kind }) => ({ name, kind })),
-        state: { kind: readMarkers.kind, durable: readMarkers.durable, reachable },
+        state: { kind: readMarkers.kind, durable: readMarkers.durable, reachable, error },
       };
       return reachable ? c.json(body, 200) : c.json(body, 503);
     });
