@@ -302,7 +302,18 @@ export function createGateway(deps: AppDeps) {
   // Chained, so the app's type carries every route for hono/client (see AppType).
   const routes = app
     .openapi(chatListRoute, createChatListHandler(answerList, callers))
-    .openapi(readRoute, createReadHandler({ collector, readState, clock, callers }))
+    .openapi(
+      readRoute,
+      createReadHandler({
+        collector,
+        readState,
+        clock,
+        callers,
+        chatSources: new Set(
+          sources.filter((source) => source.itemType === "group_chat").map(({ name }) => name),
+        ),
+      }),
+    )
     .openapi(
       streamRoute,
       createStreamHandler({
