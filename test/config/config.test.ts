@@ -51,6 +51,7 @@ describe("parseConfig defaults", () => {
         maxStreamsPerCaller: 8,
         maxStreamsPerAddress: 64,
         maxStreams: 10_000,
+        resumeMs: 120_000,
       },
     });
   });
