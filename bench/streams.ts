@@ -85,7 +85,13 @@ async function idleStreams(count: number, sharedFeed: boolean) {
       sources: [{ kind: "executor_registry", name: "executors", baseUrl: registry.url }],
       cache: { ttlMs: 600_000, staleIfErrorMs: 0, maxEntries: 50_000 },
       rateLimit: { perMinute: 0 },
-      live: { refreshMs: 600_000, maxStreams: count + 10, maxStreamsPerCaller: count + 10 },
+      // Every stream comes from this one address.
+      live: {
+        refreshMs: 600_000,
+        maxStreams: count + 10,
+        maxStreamsPerCaller: count + 10,
+        maxStreamsPerAddress: count + 10,
+      },
     },
     { exposeGc: true },
   );
@@ -134,7 +140,7 @@ async function markerFanout(count: number, feeds: number) {
     sources: [{ kind: "portal", name: "portal", baseUrl: portal.url, history: { ttlMs: 0 } }],
     cache: { ttlMs: 0, staleIfErrorMs: 0 },
     rateLimit: { perMinute: 0 },
-    live: { refreshMs: 600_000, maxStreamsPerCaller: count + 10 },
+    live: { refreshMs: 600_000, maxStreamsPerCaller: count + 10, maxStreamsPerAddress: count + 10 },
   });
   const origin = new URL(gw.url);
   const cookie = "psession=fanout-user";

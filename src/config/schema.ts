@@ -241,6 +241,9 @@ export const LiveConfigSchema = z.strictObject({
   minIntervalMs: z.number().int().min(0).max(60_000).default(250),
   /** Streams one caller (session, else client address) may hold at once. */
   maxStreamsPerCaller: z.number().int().min(1).default(8),
+  /** Streams one client address may hold at once, whatever cookies it sends: a client that
+   * invents a new cookie per stream is still one address. */
+  maxStreamsPerAddress: z.number().int().min(1).default(64),
   /** Streams the process (on Workers: each identity's object) holds at most. */
   maxStreams: z.number().int().min(1).default(10_000),
   /** How long a feed keeps its last versions after its last stream closed, so a client that

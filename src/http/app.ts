@@ -17,7 +17,7 @@ import { createSources } from "../sources/create-sources.js";
 import type { LocalSourceFactory } from "../sources/local/index.js";
 import { estimatedLoadBytes, type SourceLoad } from "../sources/source.js";
 import { createMemoryReadMarkerStore } from "../state/memory-store.js";
-import type { ReadMarkerStore } from "../state/read-marker-store.js";
+import { type ReadMarkerStore, StoreUnavailableError } from "../state/read-marker-store.js";
 import { createReadState } from "../state/read-state.js";
 import { createUpstreamClient, type FetchLike } from "../upstream/http-client.js";
 import type { AppEnv } from "./app-env.js";
@@ -133,6 +133,7 @@ export function createGateway(deps: AppDeps) {
     client,
     clock,
     logger,
+    unauthorizedTtlMs: config.cache.unauthorizedTtlMs,
     ...(deps.local === undefined ? {} : { local: deps.local }),
   });
   const cache = createSourceCache<SourceLoad>({
@@ -258,7 +259,15 @@ export function createGateway(deps: AppDeps) {
       return behindDoor(path) || path === "/metrics" ? requireToken(c, next) : next();
     });
   }
-  app.use(originGuard(http.corsOrigins));
+  app.use(
+    originGuard({
+      corsOrigins: http.corsOrigins,
+      trustOwnOrigin: checkHost !== undefined,
+      // A stream takes a slot (its caller's, its address's, the process's): a foreign page
+      // re-opening EventSources must not hold them (DESIGN §9's bounds).
+      guardsRead: (path) => path === streamRoute.path,
+    }),
+  );
   app.use("/api/*", strictQueryEncoding());
   const limiter = createRateLimiter({ ...config.rateLimit, clock });
   const limitRate = rateLimit(limiter, clientAddress, callers);
@@ -293,7 +302,18 @@ export function createGateway(deps: AppDeps) {
   // Chained, so the app's type carries every route for hono/client (see AppType).
   const routes = app
     .openapi(chatListRoute, createChatListHandler(answerList, callers))
-    .openapi(readRoute, createReadHandler({ collector, readState, clock, callers }))
+    .openapi(
+      readRoute,
+      createReadHandler({
+        collector,
+        readState,
+        clock,
+        callers,
+        chatSources: new Set(
+          sources.filter((source) => source.itemType === "group_chat").map(({ name }) => name),
+        ),
+      }),
+    )
     .openapi(
       streamRoute,
       createStreamHandler({
@@ -343,14 +363,16 @@ export function createGateway(deps: AppDeps) {
     .openapi(healthzRoute, (c) => c.json(health(clock), 200))
     .openapi(healthRoute, (c) => c.json(health(clock), 200))
     .openapi(readyzRoute, async (c) => {
-      const reachable = await readMarkers.check().then(
-        () => true,
-        () => false,
+      const error = await readMarkers.check().then(
+        () => null,
+        (failure: unknown) =>
+          failure instanceof StoreUnavailableError ? failure.reason : "the store check failed",
       );
+      const reachable = error === null;
       const body = {
         status: reachable ? ("ready" as const) : ("unready" as const),
         sources: sources.map(({ name, kind }) => ({ name, kind })),
-        state: { kind: readMarkers.kind, durable: readMarkers.durable, reachable },
+        state: { kind: readMarkers.kind, durable: readMarkers.durable, reachable, error },
       };
       return reachable ? c.json(body, 200) : c.json(body, 503);
     });

@@ -32,7 +32,14 @@ export const ReadinessSchema = z
       .object({
         kind: z.enum(["memory", "sqlite", "postgres", "durable_object"]),
         durable: z.boolean().openapi({ description: "Whether markers survive a restart." }),
-        reachable: z.boolean(),
+        reachable: z.boolean().openapi({
+          description: "Whether the store answers and can store a marker (a write, rolled back).",
+        }),
+        error: z.string().nullable().openapi({
+          description:
+            "Why it cannot, when it cannot: unreachable, read-only, corrupt, locked by another process...",
+          example: "the database is read-only",
+        }),
       })
       .openapi({ description: "The read-marker store." }),
   })
@@ -61,11 +68,11 @@ export const readyzRoute = createRoute({
   path: "/readyz",
   tags: ["operations"],
   summary:
-    "Readiness: config loaded, the configured sources known, the read-marker store reachable",
+    "Readiness: config loaded, the configured sources known, the read-marker store reachable and writable",
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: ReadinessSchema } } },
     503: {
-      description: "Not ready: the read-marker store cannot be reached.",
+      description: "Not ready: the read-marker store cannot be reached, or cannot store a marker.",
       content: { "application/json": { schema: ReadinessSchema } },
     },
     ...problemResponses(421),

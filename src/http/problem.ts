@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, title: "No source accepted the caller's credentials" },
   upstream_error: { status: 502, title: "No source answered" },
   state_unavailable: { status: 503, title: "Read state is unavailable" },
+  source_unavailable: { status: 503, title: "The item's source did not answer" },
   overloaded: { status: 503, title: "The gateway holds as many streams as it may" },
   upstream_timeout: { status: 504, title: "Every source timed out" },
   backend_unavailable: { status: 502, title: "The backend the gateway fronts did not answer" },

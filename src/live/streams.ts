@@ -6,6 +6,9 @@ import { createSseChannel, type SseSink } from "./sse.js";
 export interface LiveStreamsOptions {
   /** Streams one caller may hold at once (→ 429). */
   maxStreamsPerCaller: number;
+  /** Streams one client address may hold at once, whatever cookies it sends (→ 429); 64 when
+   * absent. */
+  maxStreamsPerAddress?: number;
   /** Streams the process holds at most (→ 503). */
   maxStreams: number;
   /** A client with more than this queued and unread is dropped. */
@@ -28,6 +31,9 @@ export interface StreamRequest {
   feedKey: string;
   /** Who holds the stream, for the per-caller limit. */
   callerKey: string;
+  /** The client's address, for the per-address limit: a client that invents a new cookie for
+   * each stream is still one address. */
+  addressKey: string;
   /** Whose read markers the feed's list uses (its loads fill it in): a change of theirs
    * refreshes the feed. */
   identities: ReadonlySet<string>;
@@ -57,15 +63,23 @@ interface FeedEntry {
 
 const RETRY = "retry: 3000\n\n";
 
+/** One slot of `key` given back. */
+function release(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left <= 0) counts.delete(key);
+  else counts.set(key, left);
+}
+
 /**
- * Every open stream of the process (DESIGN §9): one feed per (caller, query), bounds per caller
- * and in all, a ping for every stream, a marker change routed to the feeds of its identity, and
- * `event: shutdown` to all of them when the process stops.
+ * Every open stream of the process (DESIGN §9): one feed per (caller, query), bounds per caller,
+ * per client address and in all, a ping for every stream, a marker change routed to the feeds
+ * of its identity, and `event: shutdown` to all of them when the process stops.
  */
 export function createLiveStreams(options: LiveStreamsOptions) {
   const { timers, logger } = options;
   const pingMs = options.pingMs ?? 15_000;
   const maxQueuedBytes = options.maxQueuedBytes ?? 1024 * 1024;
+  const maxPerAddress = options.maxStreamsPerAddress ?? 64;
   const feeds = new Map<string, FeedEntry>();
   const resumeMs = options.resumeMs ?? 0;
   const idleFeedBytes = options.idleFeedBytes ?? 32 * 1024 * 1024;
@@ -100,6 +114,7 @@ export function createLiveStreams(options: LiveStreamsOptions) {
     }
   }
   const perCaller = new Map<string, number>();
+  const perAddress = new Map<string, number>();
   const channels = new Set<ReturnType<typeof createSseChannel>>();
   let pingTimer: unknown;
   let closing = false;
@@ -150,11 +165,20 @@ export function createLiveStreams(options: LiveStreamsOptions) {
         retryAfterS: 10,
         reason: `at most ${options.maxStreamsPerCaller} streams per caller`,
       };
+    const fromAddress = perAddress.get(request.addressKey) ?? 0;
+    if (fromAddress >= maxPerAddress)
+      return {
+        ok: false,
+        status: 429,
+        retryAfterS: 10,
+        reason: `at most ${maxPerAddress} streams per client address`,
+      };
     perCaller.set(request.callerKey, held + 1);
+    perAddress.set(request.addressKey, fromAddress + 1);
     let unsubscribe = () => {};
-    // What the stream keeps for its lifetime: these two, not the request (whose feed builder
+    // What the stream keeps for its lifetime: these three, not the request (whose feed builder
     // only the feed's first stream needs).
-    const { callerKey, onClose } = request;
+    const { callerKey, addressKey, onClose } = request;
     const sink = request.sink?.();
     const channel = createSseChannel({
       maxQueuedBytes,
@@ -163,9 +187,8 @@ export function createLiveStreams(options: LiveStreamsOptions) {
       onClose: (why) => {
         channels.delete(channel);
         unsubscribe();
-        const left = (perCaller.get(callerKey) ?? 1) - 1;
-        if (left <= 0) perCaller.delete(callerKey);
-        else perCaller.set(callerKey, left);
+        release(perCaller, callerKey);
+        release(perAddress, addressKey);
         if (why === "slow")
           logger.warn({ event: "live_stream_dropped", reason: "client too slow" });
         onClose?.(why);

@@ -60,6 +60,11 @@ export interface CollectOptions {
   awaitRefresh?: boolean;
   /** Sources to load again however fresh their entry (a disk watcher saw their files change). */
   reload?: ReadonlySet<string>;
+  /** A live feed's memory of refusals, by source name: a source whose upstream refused the
+   * credential it forwarded is written here, and a source found here is reported
+   * `unauthorized` with that reason and not asked again — so a feed spends nothing on a cookie
+   * the portal refused, however long its streams stay open. */
+  refusals?: Map<string, string>;
   /** The request's span: each source gets a span under it. Absent: no spans (a live feed's
    * refresh loop, which belongs to no request). */
   trace?: TraceContext;
@@ -146,6 +151,8 @@ export function createCollector(options: CollectorOptions) {
           : hash(plan.credential);
     const key = sourceCacheKey(source.name, plan.scope, credentialHash);
     const remembered = options.unauthorizedTtlMs > 0 ? refused.get(key) : undefined;
+    if (remembered !== undefined && credentialHash !== null)
+      collectOptions.refusals?.set(source.name, remembered);
     if (remembered !== undefined)
       return {
         report: report(source, "unauthorized", { error: remembered }),
@@ -224,6 +231,8 @@ export function createCollector(options: CollectorOptions) {
         error instanceof SourceFailure
           ? error.failure
           : classify(error, requestSignal().aborted, options.deadlineMs);
+      if (failure.status === "unauthorized" && credentialHash !== null)
+        collectOptions.refusals?.set(source.name, failure.reason);
       const duration_ms = round(clock.now() - started);
       return {
         report: report(source, failure.status, { duration_ms, error: failure.reason }),
@@ -262,6 +271,13 @@ export function createCollector(options: CollectorOptions) {
   ): Promise<Collected> | Collected {
     if (!query.types.includes(source.itemType))
       return { report: report(source, "skipped"), items: NO_ITEMS, dropped: 0 };
+    const refusal = collectOptions.refusals?.get(source.name);
+    if (refusal !== undefined)
+      return {
+        report: report(source, "unauthorized", { error: refusal }),
+        items: NO_ITEMS,
+        dropped: 0,
+      };
     const plan = source.plan(query, credentials);
     if (plan.action === "skip")
       return { report: report(source, "skipped"), items: NO_ITEMS, dropped: 0 };

@@ -13,6 +13,8 @@ export interface SourceDeps {
   client: UpstreamClient;
   clock: Clock;
   logger: Logger;
+  /** How long an upstream's refusal of a caller's credential is remembered. */
+  unauthorizedTtlMs?: number;
   /** Node only: builds the local kinds (absent on Workers, which refuse them in config). */
   local?: LocalSourceFactory;
 }

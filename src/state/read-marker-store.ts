@@ -55,10 +55,18 @@ export interface ReadMarkerStore {
 export class StoreUnavailableError extends Error {
   override readonly name = "StoreUnavailableError";
   readonly kind: ReadMarkerStoreKind;
+  /** Why, in words safe to show anyone who can reach /readyz: no address, path or credential
+   * (the message, for the logs, may hold them). */
+  readonly reason: string;
 
-  constructor(kind: ReadMarkerStoreKind, message: string, options?: { cause?: unknown }) {
+  constructor(
+    kind: ReadMarkerStoreKind,
+    message: string,
+    options?: { cause?: unknown; reason?: string },
+  ) {
     super(`${kind} read-marker store unavailable: ${message}`, options);
     this.kind = kind;
+    this.reason = options?.reason ?? "unreachable";
   }
 }
 

@@ -46,7 +46,13 @@ describe("parseConfig defaults", () => {
       breaker: { failureThreshold: 5, cooldownMs: 30_000 },
       rateLimit: { perMinute: 600, burst: 60, addressPerMinute: 3000, addressBurst: 300 },
       http: { corsOrigins: [], maxUrlBytes: 8192, allowedHosts: [], trustProxy: false },
-      live: { minIntervalMs: 250, maxStreamsPerCaller: 8, maxStreams: 10_000 },
+      live: {
+        minIntervalMs: 250,
+        maxStreamsPerCaller: 8,
+        maxStreamsPerAddress: 64,
+        maxStreams: 10_000,
+        resumeMs: 120_000,
+      },
     });
   });
 

@@ -106,7 +106,42 @@ describe("the Origin rule for POST routes", () => {
     expect((await echo("null")).status).toBe(403);
   });
 
-  it("does not apply to GET", async () => {
+  it("lets the gateway's own origin post (its /docs page), and no other scheme, host or port", async () => {
+    const gw = await gateway({ sources: [], http: { corsOrigins: ["tauri://localhost"] } });
+    const { port } = new URL(gw.url);
+    const post = (origin: string) =>
+      fetch(`${gw.url}/api/chat-list/read`, {
+        method: "POST",
+        headers: { origin, "content-type": "application/json" },
+        body: JSON.stringify({ items: [{ id: "gc-1" }] }),
+      });
+    // Past the Origin rule: the id is in nobody's list.
+    const own = await post(gw.url);
+    expect(own.status).toBe(404);
+    expect(await own.json()).toMatchObject({ code: "not_found" });
+    for (const other of [
+      `https://127.0.0.1:${port}`,
+      `http://127.0.0.1:${Number(port) + 1}`,
+      `http://localhost:${port}`,
+    ]) {
+      const refused = await post(other);
+      expect(refused.status, other).toBe(403);
+      expect(await refused.json()).toMatchObject({ code: "origin_not_allowed" });
+    }
+  });
+
+  it("trusts no own origin where the Host is unchecked (a rebound name would pass for it)", async () => {
+    const app = appWith({}, false);
+    const response = await app.fetch(
+      new Request("http://gw.example/api/echo", {
+        method: "POST",
+        headers: { origin: "http://gw.example" },
+      }),
+    );
+    expect(response.status).toBe(403);
+  });
+
+  it("does not apply to GET, but for a stream", async () => {
     const app = appWith({}, true);
     const response = await app.fetch(
       new Request("http://localhost/api/chat-list", {
@@ -114,6 +149,12 @@ describe("the Origin rule for POST routes", () => {
       }),
     );
     expect(response.status).toBe(200);
+    const stream = await app.fetch(
+      new Request("http://localhost/api/chat-list/stream", {
+        headers: { origin: "https://evil.example" },
+      }),
+    );
+    expect(stream.status).toBe(403);
   });
 });
 

@@ -3,6 +3,7 @@ import { silentLogger } from "../../src/core/logger.js";
 import { createPortalBudgets } from "../../src/sources/portal/budgets.js";
 import { createIdentityResolver } from "../../src/sources/portal/identity.js";
 import type { UpstreamClient } from "../../src/upstream/http-client.js";
+import { UpstreamError } from "../../src/upstream/upstream-error.js";
 
 const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
 
@@ -44,5 +45,42 @@ describe("the portal's who-am-I", () => {
     expect(timers()).toBe(before);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(signals.filter((signal) => signal.aborted)).toHaveLength(0);
+  });
+});
+
+describe("a session the portal refused", () => {
+  it("is answered from memory for refusedTtlMs, spending no call and no budget", async () => {
+    let calls = 0;
+    const client: UpstreamClient = {
+      async getJson() {
+        calls++;
+        throw new UpstreamError({ kind: "http", status: 401, message: "HTTP 401" });
+      },
+    };
+    const budgets = createPortalBudgets({
+      clock: { now: () => 0 },
+      perMinute: 100,
+      perUserPerMinute: 100,
+    });
+    const resolver = createIdentityResolver({
+      source: "portal",
+      baseUrl: "http://portal.test",
+      client,
+      budgets,
+      logger: silentLogger,
+      ttlMs: 600_000,
+      timeoutMs: 500,
+      refusedTtlMs: 5000,
+    });
+    const ask = () => resolver.resolve("bad", "hash-bad", { signal: new AbortController().signal });
+    expect(await ask()).toMatchObject({ identity: null });
+    const left = budgets.left();
+    for (let index = 0; index < 20; index++) {
+      const answer = await ask();
+      expect(answer.identity).toBeNull();
+      expect(answer).toMatchObject({ reason: expect.stringContaining("refused") });
+    }
+    expect(calls).toBe(1);
+    expect(budgets.left()).toBe(left);
   });
 });

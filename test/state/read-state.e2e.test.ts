@@ -169,3 +169,47 @@ describe("the read-marker cache", () => {
     expect(after.markersOf("local")?.get("gc-1")).toEqual({ ms: 3, seq: 0 });
   });
 });
+
+describe("POST /read at the edges (issue 22)", () => {
+  const post = (url: string, psession: string, items: unknown) =>
+    fetch(`${url}/api/chat-list/read`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: `psession=${psession}` },
+      body: JSON.stringify({ items }),
+    });
+
+  it("sets first sight before marking when it comes before the caller's first list", async () => {
+    const { server, history } = await portal();
+    // A backlog from Cy before Ana ever used the gateway.
+    history.push(message(2, 3), message(3, 3), message(4, 3), message(5, 3));
+    const gw = await gateway(config(server.url));
+    // Her first call marks up to an older message (another device's last position).
+    const marked = await post(gw.url, "ana-phone", [{ id: "gc-10", up_to: message(2, 3).id }]);
+    expect(marked.status).toBe(200);
+    expect(await marked.json()).toEqual({
+      items: [{ id: "gc-10", unread_count: 0, last_read: message(5, 3).id }],
+    });
+    const list = (await (await gw.get("/api/chat-list", { psession: "ana-desktop" })).json()) as {
+      items: Item[];
+    };
+    expect(list.items.find((item) => item.id === "gc-10")?.unread_count).toBe(0);
+  });
+
+  it("answers 503 source_unavailable, not 404, for a chat whose source is failing", async () => {
+    const { server } = await portal();
+    const gw = await gateway(config(server.url));
+    expect((await gw.get("/api/chat-list", { psession: "bo" })).status).toBe(200);
+    server.route({ "/v1/portal/chats": { status: 500, json: { detail: "down" } } });
+    const refused = await post(gw.url, "bo", [{ id: "gc-10" }]);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({
+      code: "source_unavailable",
+      ids: ["gc-10"],
+      sources: ["portal"],
+    });
+    // An id no chat source could hold is still not in the list.
+    const executor = await post(gw.url, "bo", [{ id: "CODEX" }]);
+    expect(executor.status).toBe(404);
+    expect(await executor.json()).toMatchObject({ code: "not_found", ids: ["CODEX"] });
+  });
+});

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -47,6 +47,36 @@ describe("the sqlite store's file", () => {
     expect(statSync(join(path, "..")).mode & 0o777).toBe(0o700);
     await store.advance("local", [{ itemId: "gc-1", position: { ms: 1, seq: 0 } }]);
     expect(statSync(`${path}-wal`).isFile()).toBe(true);
+    await store.close();
+  });
+
+  it("creates the database, its -wal and -shm 0600 where the directory already existed 0755", async () => {
+    const dir = join(root, `shared-${++files}`);
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    const path = join(dir, "state.sqlite");
+    const store = createSqliteReadMarkerStore({ path });
+    await store.advance("local", [{ itemId: "gc-1", position: { ms: 1, seq: 0 } }]);
+    for (const file of [path, `${path}-wal`, `${path}-shm`])
+      expect((statSync(file).mode & 0o777).toString(8), file).toBe("600");
+    // The directory was there: left as it was.
+    expect(statSync(dir).mode & 0o777).toBe(0o755);
+    await store.close();
+  });
+
+  it("makes the files of an earlier run private", async () => {
+    const dir = join(root, `earlier-${++files}`);
+    mkdirSync(dir, { mode: 0o755 });
+    const path = join(dir, "state.sqlite");
+    const first = createSqliteReadMarkerStore({ path });
+    await first.advance("local", [{ itemId: "gc-1", position: { ms: 1, seq: 0 } }]);
+    await first.close();
+    chmodSync(path, 0o644);
+    const store = createSqliteReadMarkerStore({ path });
+    expect(await store.read("local", ["gc-1"])).toEqual(new Map([["gc-1", { ms: 1, seq: 0 }]]));
+    await store.advance("local", [{ itemId: "gc-1", position: { ms: 2, seq: 0 } }]);
+    for (const file of [path, `${path}-wal`, `${path}-shm`])
+      expect((statSync(file).mode & 0o777).toString(8), file).toBe("600");
     await store.close();
   });
 

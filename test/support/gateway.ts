@@ -15,6 +15,7 @@ import { nodeRequestHeaders } from "../../src/runtime/node/request-headers.js";
 import { nodeSha256Hex } from "../../src/runtime/node/sha256.js";
 import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
 import type { LocalSourceFactory } from "../../src/sources/local/index.js";
+import type { ReadMarkerStore } from "../../src/state/read-marker-store.js";
 
 export interface TestGateway {
   url: string;
@@ -38,6 +39,8 @@ export interface GatewayOptions {
   /** The local source kinds, and the disk watches of their live feeds, as the Node entry has. */
   local?: LocalSourceFactory;
   watchDir?: WatchDir;
+  /** Where read markers live; in memory when absent. */
+  readMarkers?: ReadMarkerStore;
 }
 
 /** The Node gateway as `npm start` builds it (undici pool, real server on 127.0.0.1:0). */
@@ -67,6 +70,7 @@ export async function startGateway(
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.local ? { local: options.local } : {}),
     ...(options.watchDir ? { watchDir: options.watchDir } : {}),
+    ...(options.readMarkers ? { readMarkers: options.readMarkers } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve(

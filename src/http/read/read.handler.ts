@@ -1,6 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Clock } from "../../core/clock.js";
-import { ITEM_TYPES } from "../../core/items.js";
+import { GROUP_CHAT_ID_PREFIX, ITEM_TYPES } from "../../core/items.js";
 import { toEpochMs, toIso } from "../../core/timestamps.js";
 import type { MessagePosition } from "../../core/unread.js";
 import type { Collected, Collector } from "../../sources/collect.js";
@@ -18,6 +18,9 @@ export interface ReadHandlerDeps {
   readState: ReadState;
   clock: Clock;
   callers: Callers;
+  /** The sources that serve group chats: when one of them failed, an id missing from the
+   * caller's list may be one of its chats, so the answer is 503, not 404. */
+  chatSources?: ReadonlySet<string>;
 }
 
 // A marker may run ahead of what the gateway has seen (the client heard of a message first),
@@ -32,7 +35,16 @@ interface Target {
   kind: "portal" | "viben";
 }
 
+const isChatId = (id: string) => id.startsWith(GROUP_CHAT_ID_PREFIX);
 const names = (ids: readonly string[]) => ids.join(", ");
+
+/** The chat sources that gave no list this time (error, timeout): their chats are unknown. */
+function failedChatSources(collected: readonly Collected[], chatSources: ReadonlySet<string>) {
+  return collected
+    .filter(({ report }) => chatSources.has(report.name))
+    .filter(({ report }) => report.status === "error" || report.status === "timeout")
+    .map(({ report }) => report);
+}
 
 /**
  * POST /api/chat-list/read (DESIGN §8). The caller's list (through the cache) says which ids the
@@ -43,6 +55,7 @@ export function createReadHandler({
   readState,
   clock,
   callers,
+  chatSources = new Set(),
 }: ReadHandlerDeps): RouteHandler<typeof readRoute, AppEnv> {
   /** Where "everything known now" is for an item: its newest message the gateway holds. */
   function newestKnown(entry: Collected, id: string, lastActive: string | null): MessagePosition {
@@ -95,10 +108,23 @@ export function createReadHandler({
       const kind = entry.report.kind === "portal" ? "portal" : "viben";
       targets.push({ id, entry, identity: entry.identity, position, kind });
     }
-    if (missing.length > 0)
-      throw new ApiError("not_found", `not in the caller's list: ${names(missing)}`, {
-        ids: missing,
+    // A chat id missing while a chat source failed may be one of that source's chats: say so
+    // (503), rather than that the caller cannot see it. Other ids are missing for good.
+    const failed = failedChatSources(collected, chatSources);
+    const unknown = failed.length === 0 ? [] : missing.filter(isChatId);
+    const absent = missing.filter((id) => !unknown.includes(id));
+    if (absent.length > 0)
+      throw new ApiError("not_found", `not in the caller's list: ${names(absent)}`, {
+        ids: absent,
       });
+    if (unknown.length > 0)
+      throw new ApiError(
+        "source_unavailable",
+        `not known now: ${names(unknown)} (${failed
+          .map((report) => `${report.name}: ${report.error ?? report.status}`)
+          .join("; ")})`,
+        { ids: unknown, sources: failed.map((report) => report.name) },
+      );
     if (unreadable.length > 0)
       throw new ApiError(
         "not_readable",
@@ -119,6 +145,11 @@ export function createReadHandler({
         `the portal has not said who the caller is yet: ${names(unknownCaller)}`,
         { ids: unknownCaller },
       );
+
+    // First sight before the mark, as the caller's first list would have done (DESIGN §8): a
+    // chat marked before it was ever listed must not count its whole backlog as unread.
+    const seen = await readState.snapshot(readableSources(collected), trace);
+    if (seen.unavailable !== null) throw new ApiError("state_unavailable", seen.unavailable);
 
     const markers = new Map<string, MessagePosition>();
     try {

@@ -110,6 +110,7 @@ export function createStreamHandler(
       const identity = await identityOf(caller);
       if (identity !== null) return deps.forward.to(identity, c.req.raw, c.get("requestId"));
     }
+    const address = clientAddressOf(c, deps.clientAddress);
     const binding = JSON.stringify([query.workspace_path, query.include_global, query.type]);
     const sourceQuery = {
       workspacePath: query.workspace_path,
@@ -136,7 +137,8 @@ export function createStreamHandler(
             ? undefined
             : () => connection(framedHeaders(requestId, STREAM_HEADERS)),
         feedKey: `${caller.psessionHash ?? "-"}\n${binding}`,
-        callerKey: caller.psessionHash ?? `address:${clientAddressOf(c, deps.clientAddress)}`,
+        callerKey: caller.psessionHash ?? `address:${address}`,
+        addressKey: address,
         lastEventId,
         cut: deps.cutConnection?.(c),
         lifetime,
@@ -168,6 +170,7 @@ function streamRequest(
   stream: {
     feedKey: string;
     callerKey: string;
+    addressKey: string;
     lastEventId: string | undefined;
     cut: (() => void) | undefined;
     lifetime: ReturnType<typeof startSpan>;
@@ -181,9 +184,13 @@ function streamRequest(
 ): StreamRequest {
   const { lifetime, sourceQuery, credentials } = stream;
   const identities = new Set<string>();
+  // The feed's sources that refused its cookie: not asked again while the feed lives (a new
+  // session is a new cookie, hence a new feed).
+  const refusals = new Map<string, string>();
   return {
     feedKey: stream.feedKey,
     callerKey: stream.callerKey,
+    addressKey: stream.addressKey,
     identities,
     lastEventId: stream.lastEventId,
     ...(stream.cut === undefined ? {} : { cut: stream.cut }),
@@ -200,6 +207,7 @@ function streamRequest(
         const trace = reason === "start" && lifetime !== null ? lifetime.context : UNTRACED;
         const collected = await deps.collector.collect(sourceQuery, credentials, {
           awaitRefresh: true,
+          refusals,
           ...(reason === "disk" || reason === "wake" ? { reload: stream.localNames } : {}),
           ...(trace === UNTRACED ? {} : { trace }),
         });

@@ -67,7 +67,8 @@ export function createPostgresReadMarkerStore(options: PostgresReadMarkerOptions
           // after its caller was told it failed. (One already sent ends by statement_timeout;
           // postgres.js's cancel of a sent query opens a connection and drops that promise.)
           if ((query as unknown as { state?: unknown }).state === undefined) query.cancel();
-          reject(new StoreUnavailableError("postgres", `no answer within ${timeoutMs} ms`));
+          const late = `no answer within ${timeoutMs} ms`;
+          reject(new StoreUnavailableError("postgres", late, { reason: late }));
         },
         Math.max(0, deadline - Date.now()),
       );
@@ -183,8 +184,16 @@ export function createPostgresReadMarkerStore(options: PostgresReadMarkerOptions
       listen();
       return hub.subscribe(listener);
     },
+    /** Reachable and writable: a standby or a read-only session could store no marker. */
     async check() {
-      await within(sql`SELECT 1`, await begin());
+      const [row] = await within<Array<{ read_only: boolean }>>(
+        sql`SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on' AS read_only`,
+        await begin(),
+      );
+      if (row?.read_only === true) {
+        const readOnly = "the database is read-only";
+        throw new StoreUnavailableError("postgres", readOnly, { reason: readOnly });
+      }
     },
     async close() {
       if (closed) return;

@@ -1,5 +1,4 @@
-import { mkdirSync } from "node:fs";
-import { dirname, isAbsolute, join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { createChangeHub } from "../../state/change-hub.js";
 import { checkEntries, checkIdentity, checkItemIds } from "../../state/marker-input.js";
@@ -8,13 +7,24 @@ import {
   type ReadMarkerStore,
   StoreUnavailableError,
 } from "../../state/read-marker-store.js";
+import {
+  isLockedOut,
+  loadSqlite,
+  preparePrivateFiles,
+  sqliteFailureReason,
+} from "./sqlite-file.js";
 
 export interface SqliteReadMarkerOptions {
-  /** The database file; its directory is created (mode 0700) when missing. */
+  /** The database file (created 0600, as are its -wal and -shm); its directory is created
+   * (mode 0700) when missing. */
   path: string;
-  /** How long a call waits for another process's write lock before it fails. The wait blocks
-   * the event loop (node:sqlite is synchronous), so keep it short: writes hold it microseconds. */
+  /** How long one attempt waits for another process's lock inside SQLite. That wait blocks
+   * the event loop (node:sqlite is synchronous): 0 by default, and waiting is done between
+   * attempts instead (`lockWaitMs`). */
   busyTimeoutMs?: number;
+  /** How long a call keeps trying while another process holds the lock, attempting again
+   * after timers that leave the event loop free; then it fails (POST /read answers 503). */
+  lockWaitMs?: number;
   onListenerError?: (error: unknown) => void;
 }
 
@@ -50,37 +60,32 @@ const SET_IF_ABSENT = `
   INSERT INTO read_markers (identity, item_id, ms, seq, updated_at) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (identity, item_id) DO NOTHING`;
 
+// Readiness: a write that touches the markers' table, in a transaction that is rolled back. The
+// empty identity is one no caller can have (checkIdentity refuses it).
+const WRITE_PROBE = `
+  INSERT INTO read_markers (identity, item_id, ms, seq, updated_at) VALUES ('', '', 0, 0, 0)
+  ON CONFLICT (identity, item_id) DO UPDATE SET updated_at = excluded.updated_at`;
+
 const READ = `
   SELECT item_id, ms, seq FROM read_markers
   WHERE identity = ? AND item_id IN (SELECT value FROM json_each(?))`;
+
+const MAX_PAUSE_MS = 50;
 
 interface Opened {
   db: DatabaseSync;
   advance: StatementSync;
   setIfAbsent: StatementSync;
   read: StatementSync;
-}
-
-// node:sqlite prints "SQLite is an experimental feature" when first loaded; on a gateway that
-// line reads like a fault. Only that one warning is dropped, only during that one load.
-function loadSqlite(): typeof import("node:sqlite") {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (String(warning).startsWith("SQLite is an experimental feature")) return;
-    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
-  try {
-    return process.getBuiltinModule("node:sqlite");
-  } finally {
-    process.emitWarning = emitWarning;
-  }
+  probe: StatementSync;
 }
 
 function open(path: string, busyTimeoutMs: number): Opened {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  preparePrivateFiles(path);
   const db = new (loadSqlite().DatabaseSync)(path);
   try {
-    // The busy timeout first, so that switching to WAL waits for a process that holds the file.
+    // The busy timeout first: a lock met later (switching to WAL, creating the table) fails
+    // the open at once, and the open is attempted again (see attempt).
     db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     db.exec("PRAGMA journal_mode = WAL");
     // In WAL mode NORMAL survives a process crash; a power loss may drop the last marks.
@@ -91,6 +96,7 @@ function open(path: string, busyTimeoutMs: number): Opened {
       advance: db.prepare(ADVANCE),
       setIfAbsent: db.prepare(SET_IF_ABSENT),
       read: db.prepare(READ),
+      probe: db.prepare(WRITE_PROBE),
     };
   } catch (error) {
     db.close();
@@ -101,23 +107,57 @@ function open(path: string, busyTimeoutMs: number): Opened {
 /**
  * Markers in one SQLite file (node:sqlite, no native module): the Node default. Several
  * processes may share the file; every write is one BEGIN IMMEDIATE transaction, so concurrent
- * advances serialize and end at the maximum. The file is opened on first use and again after a
+ * advances serialize and end at the maximum. node:sqlite is synchronous, so a lock another
+ * process holds is never waited for inside SQLite (that wait would freeze the event loop, and
+ * every request with it): a call attempts again after timers instead (see attempt). The file is opened on first use and again after a
  * failed open, so a store created while the disk is unusable recovers when it is usable.
  */
 export function createSqliteReadMarkerStore(options: SqliteReadMarkerOptions): ReadMarkerStore {
-  const busyTimeoutMs = options.busyTimeoutMs ?? 2000;
+  const busyTimeoutMs = options.busyTimeoutMs ?? 0;
+  const lockWaitMs = options.lockWaitMs ?? 2000;
   const hub = createChangeHub(options.onListenerError);
   let opened: Opened | undefined;
   let closed = false;
 
   // Runs work on the open database; any failure of the database is StoreUnavailableError.
   function withDb<T>(work: (s: Opened) => T): T {
-    if (closed) throw new StoreUnavailableError("sqlite", "the store is closed");
+    if (closed)
+      throw new StoreUnavailableError("sqlite", "the store is closed", { reason: "closed" });
     try {
       opened ??= open(options.path, busyTimeoutMs);
       return work(opened);
     } catch (error) {
-      throw new StoreUnavailableError("sqlite", String(error), { cause: error });
+      throw new StoreUnavailableError("sqlite", String(error), {
+        cause: error,
+        reason: sqliteFailureReason(error),
+      });
+    }
+  }
+
+  /**
+   * withDb, attempted again while another process holds the lock: after pauses that leave the
+   * event loop free (1, 2, 4 ... 50 ms), for up to lockWaitMs. Every attempt is a whole
+   * transaction (rolled back when it fails), so attempting again is safe.
+   */
+  async function attempt<T>(work: (s: Opened) => T): Promise<T> {
+    const started = performance.now();
+    for (let pause = 1; ; pause = Math.min(2 * pause, MAX_PAUSE_MS)) {
+      try {
+        return withDb(work);
+      } catch (error) {
+        if (!isLockedOut(error)) throw error;
+        const waited = performance.now() - started;
+        if (waited + pause > lockWaitMs)
+          throw new StoreUnavailableError(
+            "sqlite",
+            `another process holds the database's lock (waited ${Math.round(waited)} ms)`,
+            {
+              cause: error,
+              reason: `another process held the database's lock for ${lockWaitMs} ms`,
+            },
+          );
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 
@@ -151,13 +191,13 @@ export function createSqliteReadMarkerStore(options: SqliteReadMarkerOptions): R
     async read(identity, itemIds) {
       const id = checkIdentity(identity);
       const ids = checkItemIds(itemIds);
-      return withDb((s) => readMarkers(s, id, ids));
+      return attempt((s) => readMarkers(s, id, ids));
     },
     async advance(identity, entries) {
       const id = checkIdentity(identity);
       const wanted = checkEntries(entries);
       const now = Date.now();
-      const result = withDb((s) =>
+      const result = await attempt((s) =>
         transaction(s, () => {
           const changed: string[] = [];
           for (const [itemId, { ms, seq }] of wanted)
@@ -173,7 +213,7 @@ export function createSqliteReadMarkerStore(options: SqliteReadMarkerOptions): R
       const id = checkIdentity(identity);
       const wanted = checkEntries(entries);
       const now = Date.now();
-      return withDb((s) =>
+      return attempt((s) =>
         transaction(s, () => {
           for (const [itemId, { ms, seq }] of wanted)
             s.setIfAbsent.run(id, itemId, BigInt(ms), BigInt(seq), now);
@@ -182,8 +222,17 @@ export function createSqliteReadMarkerStore(options: SqliteReadMarkerOptions): R
       );
     },
     subscribe: (listener) => hub.subscribe(listener),
+    /** Reachable and able to store a marker: a write probe, rolled back, finds a database
+     * that is read-only, corrupt where markers live, or held locked past lockWaitMs. */
     async check() {
-      withDb((s) => s.read.all("", "[]"));
+      await attempt((s) => {
+        s.db.exec("BEGIN IMMEDIATE");
+        try {
+          s.probe.run();
+        } finally {
+          if (s.db.isTransaction) s.db.exec("ROLLBACK");
+        }
+      });
     },
     async close() {
       closed = true;

@@ -21,16 +21,22 @@ export interface IdentityOptions {
   ttlMs: number;
   /** How long one who-am-I call may take (the source's timeout). */
   timeoutMs: number;
+  /** How long a session the portal refused (401/403) is answered from memory, without a
+   * call: a bad session cannot make the gateway spend the portal's allowance on it. */
+  refusedTtlMs?: number;
 }
 
 /**
  * The caller's identity from `GET /v1/users/me` (DESIGN §8): `<source name>:<user id>`, so a
  * user's desktop and phone (two cookies) share read markers and two users never do. Cached per
  * credential hash, one call at a time per session, and spent from the portal's budgets like any
- * portal call. Failures are not cached: the next request asks again.
+ * portal call. A refusal is remembered for `refusedTtlMs`; other failures are not cached: the
+ * next request asks again.
  */
 export function createIdentityResolver(options: IdentityOptions) {
   const known = new LRUCache<string, string>({ max: 50_000, ttl: Math.max(1, options.ttlMs) });
+  const refusedTtlMs = options.refusedTtlMs ?? 0;
+  const refused = new LRUCache<string, string>({ max: 10_000, ttl: Math.max(1, refusedTtlMs) });
   const inflight = new Map<string, Promise<IdentityResult>>();
 
   async function ask(cookie: string, callerKey: string, call: UpstreamCall) {
@@ -59,6 +65,11 @@ export function createIdentityResolver(options: IdentityOptions) {
       if (error instanceof UpstreamError && error.retryAfterMs !== undefined)
         options.budgets.holdFor(error.retryAfterMs);
       const reason = error instanceof Error ? error.message : "unknown";
+      if (error instanceof UpstreamError && error.unauthorized && refusedTtlMs > 0) {
+        const answer = `the portal refused the session (${reason})`;
+        refused.set(callerKey, answer);
+        return { identity: null, reason: answer };
+      }
       if (!signal.aborted)
         options.logger.warn({ event: "portal_identity_failed", source: options.source, reason });
       return { identity: null, reason: `the portal did not say who the caller is (${reason})` };
@@ -72,6 +83,9 @@ export function createIdentityResolver(options: IdentityOptions) {
   function resolve(cookie: string, callerKey: string, call: UpstreamCall) {
     const identity = known.get(callerKey);
     if (identity !== undefined) return Promise.resolve<IdentityResult>({ identity });
+    const refusal = refusedTtlMs > 0 ? refused.get(callerKey) : undefined;
+    if (refusal !== undefined)
+      return Promise.resolve<IdentityResult>({ identity: null, reason: refusal });
     let running = inflight.get(callerKey);
     if (running === undefined) {
       running = ask(cookie, callerKey, call).finally(() => inflight.delete(callerKey));

@@ -15,6 +15,8 @@ export interface PortalSourceDeps {
   client: UpstreamClient;
   clock: Clock;
   logger: Logger;
+  /** How long a session the portal refused is remembered (cache.unauthorizedTtlMs). */
+  unauthorizedTtlMs?: number;
 }
 
 /**
@@ -40,6 +42,7 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
     logger: deps.logger,
     ttlMs: config.identityTtlMs,
     timeoutMs: config.timeoutMs,
+    ...(deps.unauthorizedTtlMs === undefined ? {} : { refusedTtlMs: deps.unauthorizedTtlMs }),
   });
 
   async function load(cookie: string, context: LoadContext) {
