@@ -58,8 +58,9 @@ export function createDocumentCache(
 ) {
   const parsed = new LRUCache<string, { value: unknown }>({
     maxSize: maxBytes,
-    // The text is the key (shared with the scanner's cache); the parsed value is about as big.
-    sizeCalculation: (_value, text) => 128 + text.length * 4,
+    // The text is the key (shared with the scanner's cache while both hold it); a parsed value
+    // is about as big as its text, a refused one (undefined) nothing.
+    sizeCalculation: (entry, text) => 128 + text.length * (entry.value === undefined ? 2 : 4),
   });
   return async function parseCached(path: string, content: string): Promise<unknown> {
     const cached = parsed.get(content);

@@ -96,7 +96,7 @@ export const parseYamlHere: YamlParse = async (text) => parseYamlNow(text);
 export function cachedYamlParse(parseYaml: YamlParse, maxBytes = 16 * 1024 * 1024): YamlParse {
   const parsed = new LRUCache<string, { value: unknown }>({
     maxSize: maxBytes,
-    sizeCalculation: (_value, text) => 128 + text.length * 4,
+    sizeCalculation: (entry, text) => 128 + text.length * (entry.value === undefined ? 2 : 4),
   });
   return async (text) => {
     const cached = parsed.get(text);
