@@ -68,6 +68,9 @@ export interface CollectOptions {
   /** The request's span: each source gets a span under it. Absent: no spans (a live feed's
    * refresh loop, which belongs to no request). */
   trace?: TraceContext;
+  /** Only these sources are asked; the others are reported skipped (a write looking up one
+   * portal's chats need not read the disk). */
+  only?: ReadonlySet<string>;
 }
 
 /** The items of a source that yielded none: one shared array, for identity checks. */
@@ -241,21 +244,21 @@ export function createCollector(options: CollectorOptions) {
         cache: "miss",
       };
     }
-    const { items, dropped, unread, identity } = result.value;
+    // Writes made through the gateway since the load (DESIGN §13) show at once, on every load.
+    const value = source.overlay === undefined ? result.value : source.overlay(result.value);
+    const { items, dropped, unread, identity } = value;
     return {
       report: report(source, result.state === "stale" ? "stale" : "ok", {
         item_count: items.length,
         duration_ms: round(clock.now() - started),
         age_ms: result.ageMs,
         error: result.state === "stale" ? `serving cached data: ${result.reason}` : null,
-        note: result.value.note ?? null,
+        note: value.note ?? null,
       }),
       items,
       cache: CACHE_LOOKUP[result.state],
       dropped: result.state === "loaded" ? dropped : 0,
-      ...(result.state === "loaded" && result.value.cost !== undefined
-        ? { cost: result.value.cost }
-        : {}),
+      ...(result.state === "loaded" && value.cost !== undefined ? { cost: value.cost } : {}),
       ...(unread === undefined ? {} : { unread }),
       ...(identity === undefined ? {} : { identity }),
     };
@@ -269,7 +272,10 @@ export function createCollector(options: CollectorOptions) {
     collectOptions: CollectOptions,
     trace: TraceContext | undefined,
   ): Promise<Collected> | Collected {
-    if (!query.types.includes(source.itemType))
+    if (
+      !query.types.includes(source.itemType) ||
+      (collectOptions.only !== undefined && !collectOptions.only.has(source.name))
+    )
       return { report: report(source, "skipped"), items: NO_ITEMS, dropped: 0 };
     const refusal = collectOptions.refusals?.get(source.name);
     if (refusal !== undefined)

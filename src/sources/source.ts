@@ -2,6 +2,7 @@ import type { SourceKind } from "../config/schema.js";
 import { type ChatListItem, GROUP_CHAT_ID_PREFIX, type ItemType } from "../core/items.js";
 import type { UnreadBasis } from "../core/unread.js";
 import type { TraceContext } from "../observability/tracing.js";
+import type { PortalWrites } from "./portal/portal-source.js";
 
 /** What a request asks of every source, already validated and normalized. */
 export interface SourceQuery {
@@ -43,6 +44,8 @@ export interface SourceLoad {
   /** Whose read markers apply to these items (`<portal source>:<user id>`, or `local`); null
    * when the source could not tell, absent when its items have no read state. */
   identity?: string | null;
+  /** Portal: when its list was asked (the clock's ms), so writes made later are laid over it. */
+  fetchedAt?: number;
 }
 
 /** How one request uses one source. */
@@ -72,6 +75,11 @@ export interface Source {
   budgetLeft?(): number;
   /** Sources that know who the caller is (the portal): the caller's identity, or null. */
   identify?(credentials: Credentials, signal: AbortSignal): Promise<string | null>;
+  /** Portal: the writes made through the gateway since `load` was loaded, laid over it
+   * (DESIGN §13); the very same load when there are none. */
+  overlay?(load: SourceLoad): SourceLoad;
+  /** Portal: creating chats and sending messages (DESIGN §13). */
+  writes?: PortalWrites;
 }
 
 /**

@@ -29,9 +29,28 @@ export interface GetJsonOptions extends UpstreamCall {
   headers?: Record<string, string>;
 }
 
+export interface PostJsonOptions extends UpstreamCall {
+  headers?: Record<string, string>;
+  /** Serialized as the request's JSON body. */
+  json: unknown;
+}
+
+/** An upstream's answer to a write, whatever its status: the caller decides what it means. */
+export interface UpstreamAnswer {
+  status: number;
+  /** The parsed JSON body; undefined when the body is empty or not JSON. */
+  body: unknown;
+  /** Retry-After (on 429 or 503), in milliseconds. */
+  retryAfterMs?: number;
+}
+
 export interface UpstreamClient {
   /** GETs a URL and returns its parsed JSON body, or throws an UpstreamError. */
   getJson(url: string, options: GetJsonOptions): Promise<unknown>;
+  /** POSTs a JSON body and returns the answer, refusals included. Throws an UpstreamError only
+   * when there is no answer to read: timeout, network, a redirect (never followed: a write is
+   * not repeated elsewhere), or a body over the size cap. */
+  postJson(url: string, options: PostJsonOptions): Promise<UpstreamAnswer>;
 }
 
 const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
@@ -158,5 +177,52 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
   }
 
-  return { getJson };
+  async function postJson(
+    url: string,
+    { headers = {}, json, signal, trace }: PostJsonOptions,
+  ): Promise<UpstreamAnswer> {
+    const traceparent = trace === undefined ? undefined : traceparentFor(trace);
+    const sent: Record<string, string> = {
+      accept: "application/json",
+      "content-type": "application/json",
+      ...headers,
+      ...(traceparent === undefined ? {} : { traceparent }),
+    };
+    try {
+      signal.throwIfAborted();
+      const response = await options.fetch(url, {
+        method: "POST",
+        headers: sent,
+        body: JSON.stringify(json),
+        redirect: "manual",
+        signal,
+      });
+      if (REDIRECT_STATUSES.has(response.status)) {
+        await response.body?.cancel().catch(() => {});
+        throw new UpstreamError({ kind: "redirect", message: "a write is never redirected" });
+      }
+      const retryAfterMs =
+        response.status === 429 || response.status === 503
+          ? parseRetryAfter(response.headers.get("retry-after"), Date.now())
+          : undefined;
+      const bytes = await readCapped(response, options.maxBodyBytes);
+      let body: unknown;
+      if (bytes.byteLength > 0 && !nestedDeeperThan(bytes, maxJsonDepth)) {
+        try {
+          body = JSON.parse(new TextDecoder().decode(bytes));
+        } catch {
+          body = undefined;
+        }
+      }
+      return {
+        status: response.status,
+        body,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      };
+    } catch (error) {
+      throw toUpstreamError(error, signal);
+    }
+  }
+
+  return { getJson, postJson };
 }

@@ -30,6 +30,14 @@ export class TokenBucket {
     return true;
   }
 
+  /** Spends one token even when there is none: a call that must go out (a user's write) runs
+   * the budget into debt, so the calls that may wait (history look-ups) wait longer. The debt
+   * is bounded by one minute's refill. */
+  spend(): void {
+    this.refill();
+    this.tokens = Math.max(-this.perMinute, this.tokens - 1);
+  }
+
   /** Tokens there are now (fractional while refilling). */
   available(): number {
     this.refill();

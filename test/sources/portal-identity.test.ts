@@ -10,7 +10,7 @@ const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 
 describe("the portal's who-am-I", () => {
   it("leaves no timer behind once a session's identity is known, however many sessions ask", async () => {
     const signals: AbortSignal[] = [];
-    const client: UpstreamClient = {
+    const client: Pick<UpstreamClient, "getJson"> = {
       async getJson(_url, options) {
         signals.push(options.signal);
         return { id: 7 };

@@ -57,6 +57,15 @@ export function createPortalBudgets(options: PortalBudgetOptions) {
       fair.spent(party);
       return true;
     },
+    /** Spends one call of the party's and the gateway's budgets whatever is left (a write the
+     * user made: the portal counts it, so the look-ups that can wait make room for it). */
+    charge(party: string): void {
+      partyBucket(party).spend();
+      instance.spend();
+      fair.spent(party);
+    },
+    /** Milliseconds the portal's Retry-After still holds calls back (0 when it does not). */
+    heldForMs: () => Math.max(0, blockedUntil - clock.now()),
     /** The party got every call it wanted: nothing more is owed to it. */
     served(party: string): void {
       fair.served(party);
@@ -64,7 +73,7 @@ export function createPortalBudgets(options: PortalBudgetOptions) {
     /** Whole calls the gateway-wide budget allows now (0 while the portal asked to wait): for
      * /metrics. Per-caller budgets are not shown: a gauge per caller would name users. */
     left(): number {
-      return clock.now() < blockedUntil ? 0 : Math.floor(instance.available());
+      return clock.now() < blockedUntil ? 0 : Math.max(0, Math.floor(instance.available()));
     },
     /** Holds every call for `ms` (the portal's Retry-After). */
     holdFor(ms: number): void {

@@ -11,6 +11,7 @@ import { listIn, parseEach } from "../tolerant.js";
 import type { PortalBudgets } from "./budgets.js";
 import { summarizeHistory } from "./history-summary.js";
 import { PortalMessageUpstream } from "./portal-schema.js";
+import { type HistorySummary, type OwnMessage, withWrites } from "./written-floor.js";
 
 export interface HistoryOptions {
   source: string;
@@ -70,6 +71,22 @@ export function createHistoryTracker(options: HistoryOptions) {
     maxSize: options.maxMessages ?? 500_000,
     sizeCalculation: (entry) => 1 + entry.basis.messages.length,
   });
+  // What writes through the gateway told of a chat (DESIGN §13): its creation, the caller's
+  // own messages. A history fetched later — perhaps asked before the write, perhaps from a
+  // portal whose history lags — is merged with it, so it cannot date the chat back. Dropped
+  // once a fetched history holds all of it.
+  const written = new LRUCache<string, { atMs: number; own: OwnMessage[] }>({
+    max: options.maxChats ?? 50_000,
+  });
+
+  /** A fetched summary with what writes told of the chat; forgets what the fetch confirmed. */
+  function withWritten(id: string, summary: HistorySummary): HistorySummary {
+    const floor = written.get(id);
+    if (floor === undefined) return summary;
+    const merged = withWrites(summary, floor);
+    if (merged === summary) written.delete(id);
+    return merged;
+  }
 
   /** The chats due a history call that the budgets allow now: never-dated ones first, then
    * the longest undated, so that when the budgets cannot keep every chat fresh, staleness is
@@ -106,7 +123,7 @@ export function createHistoryTracker(options: HistoryOptions) {
         trace,
       });
       const { valid } = parseEach(listIn(body, "messages"), PortalMessageUpstream);
-      known.set(id, { ...summarizeHistory(valid), fetchedAt: clock.now() });
+      known.set(id, { ...withWritten(id, summarizeHistory(valid)), fetchedAt: clock.now() });
     } catch (error) {
       if (error instanceof UpstreamError && error.retryAfterMs !== undefined)
         budgets.holdFor(error.retryAfterMs);
@@ -156,5 +173,30 @@ export function createHistoryTracker(options: HistoryOptions) {
     return { lastActive, bases, undated };
   }
 
-  return { lookup };
+  /**
+   * A write through the gateway touched chat `id` at `atMs` (its creation, or a message of the
+   * caller's, `own`): the chat is dated at least then from now on, and an own message counts as
+   * read up to it — without a history call. A chat never dated yet (`created`: a new chat,
+   * whose history is empty) is dated by the write alone and not asked for before `ttlMs`.
+   */
+  function noteWrite(id: string, write: { atMs: number; own?: OwnMessage; created?: boolean }) {
+    const floor = written.get(id) ?? { atMs: write.atMs, own: [] };
+    floor.atMs = Math.max(floor.atMs, write.atMs);
+    if (write.own !== undefined) floor.own = [...floor.own, write.own].slice(-20);
+    written.set(id, floor);
+    const entry = known.get(id);
+    const empty: HistorySummary = {
+      lastActiveMs: null,
+      basis: { kind: "portal", newest: null, messages: [] },
+    };
+    // Replaced, not changed in place: cached loads hold the old basis, and their identity is
+    // how the read state knows what it has seen.
+    known.set(id, {
+      ...withWrites(entry ?? empty, floor),
+      // A chat whose history was never fetched stays due for one (unless it is new).
+      fetchedAt: entry?.fetchedAt ?? (write.created ? clock.now() : 0),
+    });
+  }
+
+  return { lookup, noteWrite };
 }

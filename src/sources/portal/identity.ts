@@ -9,12 +9,14 @@ import type { PortalBudgets } from "./budgets.js";
 const MeUpstream = tolerantObject({ id: UpstreamId });
 
 /** Who a portal session belongs to, or why that is not known. */
-export type IdentityResult = { identity: string } | { identity: null; reason: string };
+export type IdentityResult =
+  | { identity: string }
+  | { identity: null; reason: string /** The portal refused the session. */; unauthorized?: true };
 
 export interface IdentityOptions {
   source: string;
   baseUrl: string;
-  client: UpstreamClient;
+  client: Pick<UpstreamClient, "getJson">;
   budgets: PortalBudgets;
   logger: Logger;
   /** How long a session's identity is reused. */
@@ -39,7 +41,11 @@ export function createIdentityResolver(options: IdentityOptions) {
   const refused = new LRUCache<string, string>({ max: 10_000, ttl: Math.max(1, refusedTtlMs) });
   const inflight = new Map<string, Promise<IdentityResult>>();
 
-  async function ask(cookie: string, callerKey: string, call: UpstreamCall) {
+  async function ask(
+    cookie: string,
+    callerKey: string,
+    call: UpstreamCall,
+  ): Promise<IdentityResult> {
     // Spent as the session's (whose identity this call is to learn), not yet as a user's.
     if (!options.budgets.take(callerKey))
       return { identity: null, reason: "not known yet (portal budget)" };
@@ -72,7 +78,11 @@ export function createIdentityResolver(options: IdentityOptions) {
       }
       if (!signal.aborted)
         options.logger.warn({ event: "portal_identity_failed", source: options.source, reason });
-      return { identity: null, reason: `the portal did not say who the caller is (${reason})` };
+      return {
+        identity: null,
+        reason: `the portal did not say who the caller is (${reason})`,
+        ...(error instanceof UpstreamError && error.unauthorized ? { unauthorized: true } : {}),
+      };
     } finally {
       deadline.dispose();
     }

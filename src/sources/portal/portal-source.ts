@@ -1,15 +1,41 @@
 import { sha256Hex } from "../../cache/cache-key.js";
 import type { PortalSourceConfig } from "../../config/schema.js";
 import type { Clock } from "../../core/clock.js";
+import { GROUP_CHAT_ID_PREFIX, type GroupChatItem } from "../../core/items.js";
 import type { Logger } from "../../core/logger.js";
+import { toEpochMs } from "../../core/timestamps.js";
 import type { UnreadBasis } from "../../core/unread.js";
-import type { UpstreamClient } from "../../upstream/http-client.js";
+import type { UpstreamCall, UpstreamClient } from "../../upstream/http-client.js";
 import type { LoadContext, Source, SourceLoad } from "../source.js";
 import { listIn, parseEach } from "../tolerant.js";
 import { createPortalBudgets } from "./budgets.js";
 import { createHistoryTracker } from "./history.js";
-import { createIdentityResolver } from "./identity.js";
+import { createIdentityResolver, type IdentityResult } from "./identity.js";
 import { normalizeChatType, PortalChatUpstream, toGroupChatItem } from "./portal-schema.js";
+import {
+  type CreateChatBody,
+  createPortalWriter,
+  type PortalWriteCall,
+  type PortalWriteEffect,
+  type PortalWriteResult,
+  type PortalWriter,
+} from "./portal-writes.js";
+import { createRecentWrites } from "./recent-writes.js";
+
+/** A portal source's writes (DESIGN §13): the portal calls, and what a write changes here. */
+export interface PortalWrites {
+  /** Who a session is (`<source>:<user id>`), as read markers know it. */
+  whoIs(cookie: string, callerKey: string, call: UpstreamCall): Promise<IdentityResult>;
+  /** Creates a chat; its item is dated now, with nothing unread. */
+  createChat(
+    body: CreateChatBody,
+    call: PortalWriteCall,
+  ): Promise<PortalWriteResult<{ item: GroupChatItem }>>;
+  sendMessage: PortalWriter["sendMessage"];
+  /** Applies a write (this instance's, or one another instance announced) to this source's
+   * lists and dates: every load of the identity shows it from now on. */
+  remember(effect: PortalWriteEffect): void;
+}
 
 export interface PortalSourceDeps {
   client: UpstreamClient;
@@ -44,9 +70,40 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
     timeoutMs: config.timeoutMs,
     ...(deps.unauthorizedTtlMs === undefined ? {} : { refusedTtlMs: deps.unauthorizedTtlMs }),
   });
+  const writer = createPortalWriter({ baseUrl: config.baseUrl, client: deps.client, budgets });
+  const recent = createRecentWrites({ clock: deps.clock });
+
+  const writes: PortalWrites = {
+    whoIs: (cookie, callerKey, call) => identities.resolve(cookie, callerKey, call),
+    async createChat(body, call) {
+      const created = await writer.createChat(body, call);
+      if (!created.ok) return created;
+      const { chat, chatType } = created.value;
+      const item = toGroupChatItem(chat, chatType, config.name, deps.clock.now());
+      return { ok: true, value: { item: { ...item, unread_count: 0 } } };
+    },
+    sendMessage: (upstreamId, content, call) => writer.sendMessage(upstreamId, content, call),
+    remember(effect) {
+      if (effect.kind === "chat_created") {
+        const upstreamId =
+          effect.item.upstream_id ?? effect.item.id.slice(GROUP_CHAT_ID_PREFIX.length);
+        const atMs = toEpochMs(effect.item.last_active) ?? deps.clock.now();
+        history.noteWrite(upstreamId, { atMs, created: true });
+      } else {
+        const userId = effect.identity.slice(effect.identity.indexOf(":") + 1);
+        history.noteWrite(effect.chatId.slice(GROUP_CHAT_ID_PREFIX.length), {
+          atMs: effect.position.ms,
+          own: { position: effect.position, senderId: userId },
+        });
+      }
+      recent.remember(effect);
+    },
+  };
 
   async function load(cookie: string, context: LoadContext) {
     const { signal, remainingMs, callerKey, trace } = context;
+    // When the list was asked: a chat created after that is laid over this load (recent-writes).
+    const fetchedAt = deps.clock.now();
     // Who the caller is is asked beside the list (and cached far longer), not after it.
     const identity = identities.resolve(cookie, callerKey, { signal, trace });
     const body = await deps.client.getJson(`${config.baseUrl}/v1/portal/chats`, {
@@ -103,6 +160,7 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
       note: notes.length === 0 ? null : notes.join("; "),
       identity: who.identity,
       unread,
+      fetchedAt,
     } satisfies SourceLoad;
   }
 
@@ -112,6 +170,8 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
     itemType: "group_chat",
     timeoutMs: config.timeoutMs,
     budgetLeft: () => budgets.left(),
+    overlay: (load) => recent.overlay(load),
+    writes,
     async identify(credentials, signal) {
       const cookie = credentials.psession;
       if (cookie === null) return null;
