@@ -17,9 +17,13 @@ import { createSources } from "../sources/create-sources.js";
 import type { LocalSourceFactory } from "../sources/local/index.js";
 import { estimatedLoadBytes, type SourceLoad } from "../sources/source.js";
 import { createMemoryReadMarkerStore } from "../state/memory-store.js";
+import { createMemoryWriteStore } from "../state/memory-write-store.js";
 import { type ReadMarkerStore, StoreUnavailableError } from "../state/read-marker-store.js";
 import { createReadState } from "../state/read-state.js";
+import type { WriteStore } from "../state/write-store.js";
 import { createUpstreamClient, type FetchLike } from "../upstream/http-client.js";
+import { createWriteEffects } from "../writes/write-effects.js";
+import { createWritePipeline } from "../writes/write-pipeline.js";
 import type { AppEnv } from "./app-env.js";
 import { createChatListHandler } from "./chat-list/chat-list.handler.js";
 import { chatListRoute } from "./chat-list/chat-list.routes.js";
@@ -30,7 +34,9 @@ import { createListViews } from "./chat-list/list-view.js";
 import type { ClientAddressResolver } from "./client-address.js";
 import { createCallers } from "./credentials.js";
 import { type DocsAssetReader, registerDocs } from "./docs.js";
-import { errorHandler, notFound, validationHook } from "./errors.js";
+import { errorHandler, notFound, validationHook, writeValidationHook } from "./errors.js";
+import { createGroupChatHandlers } from "./group-chats/group-chats.handlers.js";
+import { createGroupChatRoute, sendMessageRoute } from "./group-chats/group-chats.routes.js";
 import { health, healthRoute, healthzRoute, readyzRoute } from "./health.routes.js";
 import { registerMetrics } from "./metrics.route.js";
 import { accessToken, tokenCheck } from "./middleware/access-token.js";
@@ -73,6 +79,9 @@ export interface AppDeps {
   /** Where read markers live (DESIGN §8): the runtime builds the backend `state.kind` names;
    * in memory when absent (tests). */
   readMarkers?: ReadMarkerStore;
+  /** Where writes keep their Idempotency-Key answers and announce themselves (DESIGN §13):
+   * the same backend as `readMarkers`; in memory when absent (tests). */
+  writeStore?: WriteStore;
   /** The process's live streams (DESIGN §9); a runtime that must end them on shutdown builds
    * them (createLiveStreams) and passes them in. */
   live?: LiveStreams;
@@ -169,6 +178,12 @@ export function createGateway(deps: AppDeps) {
   // A marker set anywhere (this process, another instance, the identity's object) reaches the
   // streams of that identity.
   readMarkers.subscribe((change) => live.markersChanged(change.identity));
+  // Writes (DESIGN §13): applied here, announced to the other gateways of the identity, and
+  // what they announce applied here as their own.
+  const writeStore = deps.writeStore ?? createMemoryWriteStore();
+  const writeEffects = createWriteEffects({ sources, live, store: writeStore, logger });
+  writeStore.subscribe((announcement) => writeEffects.heard(announcement));
+  const writePipeline = createWritePipeline({ store: writeStore, logger, metrics });
   metrics.readGauges({
     circuits: collector.circuits,
     streams: () => ({ open: live.size(), feeds: live.feeds() }),
@@ -222,7 +237,13 @@ export function createGateway(deps: AppDeps) {
     const gatewayCors = cors({
       origin: http.corsOrigins,
       allowMethods: ["GET", "POST", "OPTIONS"],
-      allowHeaders: ["Content-Type", "Authorization", "Last-Event-ID", "If-None-Match"],
+      allowHeaders: [
+        "Content-Type",
+        "Authorization",
+        "Last-Event-ID",
+        "If-None-Match",
+        "Idempotency-Key",
+      ],
       credentials: true,
       exposeHeaders: [
         "ETag",
@@ -230,6 +251,7 @@ export function createGateway(deps: AppDeps) {
         "Server-Timing",
         "X-Request-Id",
         "Retry-After",
+        "Idempotent-Replayed",
       ],
       maxAge: 600,
     });
@@ -299,6 +321,17 @@ export function createGateway(deps: AppDeps) {
     maxEntries: config.cache.maxEntries,
   });
   const answerList = createListAnswers({ collector, clock, cursors, views, readState });
+  const groupChats = createGroupChatHandlers({
+    sources,
+    collector,
+    readState,
+    callers,
+    pipeline: writePipeline,
+    effects: writeEffects,
+    sha256Hex: hash,
+    logger,
+    clock,
+  });
   // Chained, so the app's type carries every route for hono/client (see AppType).
   const routes = app
     .openapi(chatListRoute, createChatListHandler(answerList, callers))
@@ -314,6 +347,9 @@ export function createGateway(deps: AppDeps) {
         ),
       }),
     )
+    // The hook answers a 422 problem, which both routes declare (the hook's type is generic).
+    .openapi(createGroupChatRoute, groupChats.createChat, writeValidationHook as never)
+    .openapi(sendMessageRoute, groupChats.sendMessage, writeValidationHook as never)
     .openapi(
       streamRoute,
       createStreamHandler({

@@ -33,6 +33,30 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c
   );
 };
 
+/**
+ * The writes' validation (DESIGN §13): a body that breaks the rules is a 422 naming each field —
+ * `invalid_content` when the content is what is wrong, else `invalid_fields` — and nothing of
+ * what was sent is repeated. Other targets (query, path) as validationHook.
+ */
+export const writeValidationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+  if (result.success) return;
+  if (result.target !== "json") return validationHook(result, c);
+  const errors: ParameterError[] = result.error.issues.map((issue) => ({
+    parameter: issue.path.map(String).join(".") || "(body)",
+    in: "body",
+    message: issue.message,
+  }));
+  const code = errors.some((error) => error.parameter === "content")
+    ? "invalid_content"
+    : "invalid_fields";
+  const detail = errors.map((error) => `${error.parameter}: ${error.message}`).join("; ");
+  return c.json(
+    problem(code, detail, { errors, request_id: c.get("requestId") }),
+    422,
+    PROBLEM_HEADERS,
+  );
+};
+
 /** The problem a thrown error answers with: a known ApiError keeps its code, the rest is a
  * generic 500 that carries the request id and never a stack (the stack goes to the log). */
 export function errorProblem(error: unknown, requestId: string, logger: Logger) {

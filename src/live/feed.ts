@@ -21,8 +21,9 @@ export interface FeedSubscriber {
 }
 
 /** Why a feed loads its list again: "wake" is an idle feed's first load for a new stream —
- * its disk was not watched meanwhile, so what is read from the disk is read afresh. */
-export type RefreshReason = "start" | "wake" | "loop" | "disk" | "markers";
+ * its disk was not watched meanwhile, so what is read from the disk is read afresh; "write" is
+ * a write through the gateway (DESIGN §13) that changed what the feed's identity is shown. */
+export type RefreshReason = "start" | "wake" | "loop" | "disk" | "markers" | "write";
 
 export interface FeedOptions {
   /** The list of the feed's (caller, query), through the cache and within every budget. */

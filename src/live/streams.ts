@@ -208,6 +208,12 @@ export function createLiveStreams(options: LiveStreamsOptions) {
       for (const entry of feeds.values())
         if (entry.identities.has(identity)) entry.feed.refresh("markers");
     },
+    /** A write through the gateway (here, or announced by another gateway) changed what the
+     * lists of `identity` show (DESIGN §13). */
+    writeApplied(identity: string): void {
+      for (const entry of feeds.values())
+        if (entry.identities.has(identity)) entry.feed.refresh("write");
+    },
     /** Something on disk changed under the feeds with these keys. */
     refresh(feedKeys: Iterable<string>, reason: "disk" | "markers"): void {
       for (const key of feedKeys) feeds.get(key)?.feed.refresh(reason);

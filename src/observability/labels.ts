@@ -74,3 +74,12 @@ export type LoadOutcome = (typeof LOAD_OUTCOMES)[number];
 /** Read-marker writes: a mark (POST /read, or the caller's own message), or a first sight. */
 export const MARKER_WRITES = ["advance", "first_sight"] as const;
 export type MarkerWrite = (typeof MARKER_WRITES)[number];
+
+/** The writes through the gateway (DESIGN §13). */
+export const WRITE_KINDS = ["create_chat", "send_message"] as const;
+export type WriteKind = (typeof WRITE_KINDS)[number];
+
+/** How a write ended: created (201), replayed (an Idempotency-Key's stored answer), or the
+ * problem it was answered with, by its code. */
+export const WRITE_OUTCOMES = ["created", "replayed", ...Object.keys(ERROR_CODES)] as const;
+export type WriteOutcome = "created" | "replayed" | keyof typeof ERROR_CODES;

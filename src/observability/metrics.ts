@@ -1,5 +1,12 @@
 import type { SourceStatus } from "../sources/collect.js";
-import type { CacheLookup, LoadOutcome, MarkerWrite, MethodLabel } from "./labels.js";
+import type {
+  CacheLookup,
+  LoadOutcome,
+  MarkerWrite,
+  MethodLabel,
+  WriteKind,
+  WriteOutcome,
+} from "./labels.js";
 
 /** What the gauges read when metrics are scraped: state the gateway already holds, read on
  * demand, so keeping a gauge current costs the hot path nothing. */
@@ -39,6 +46,9 @@ export interface GatewayMetrics {
   sourceLoaded(source: string, kind: string, outcome: LoadOutcome, seconds: number): void;
   /** One write to the read-marker store, and whether it succeeded. */
   markerWrite(kind: MarkerWrite, ok: boolean): void;
+  /** One write through the gateway (DESIGN §13) answered: its kind, how it ended, and the
+   * seconds it took (the portal's part included). */
+  writeFinished(kind: WriteKind, outcome: WriteOutcome, seconds: number): void;
   /** Hands the metrics what their gauges read when scraped. */
   readGauges(readers: GaugeReaders): void;
   /** The exposition, where this implementation serves one: then GET /metrics exists. */
@@ -52,5 +62,6 @@ export const noMetrics: GatewayMetrics = {
   cacheLookup() {},
   sourceLoaded() {},
   markerWrite() {},
+  writeFinished() {},
   readGauges() {},
 };

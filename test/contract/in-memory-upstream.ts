@@ -55,6 +55,7 @@ export function createInMemoryUpstreams() {
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers,
+      ...(typeof init.body === "string" ? { body: init.body } : {}),
     };
     upstream.calls.push(call);
     const route =

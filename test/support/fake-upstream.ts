@@ -28,6 +28,8 @@ export interface RecordedCall {
   path: string;
   query: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
+  /** The request's body as text (empty for a GET). */
+  body?: string;
   /** Body bytes written so far, and whether the whole body went out (loopback server only). */
   sent?: { bytes: number; completed: boolean };
 }
@@ -64,6 +66,12 @@ export async function startFakeUpstream(routes: Record<string, Route> = {}): Pro
       headers: req.headers,
     };
     calls.push(call);
+    // Recorded as soon as it arrives; routes see the whole body.
+    if (call.method !== "GET" && call.method !== "HEAD") {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      call.body = Buffer.concat(chunks).toString("utf8");
+    }
     const route = table.get(url.pathname);
     const reply: Reply =
       route === undefined

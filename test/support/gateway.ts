@@ -6,6 +6,7 @@ import type { Clock } from "../../src/core/clock.js";
 import type { Logger } from "../../src/core/logger.js";
 import { createGateway } from "../../src/http/app.js";
 import type { WatchDir } from "../../src/live/disk-watchers.js";
+import type { LiveStreams } from "../../src/live/streams.js";
 import type { GatewayMetrics } from "../../src/observability/metrics.js";
 import { cutConnection } from "../../src/runtime/node/cut-connection.js";
 import { alreadySentAware, directStreams } from "../../src/runtime/node/direct-streams.js";
@@ -16,6 +17,7 @@ import { nodeSha256Hex } from "../../src/runtime/node/sha256.js";
 import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
 import type { LocalSourceFactory } from "../../src/sources/local/index.js";
 import type { ReadMarkerStore } from "../../src/state/read-marker-store.js";
+import type { WriteStore } from "../../src/state/write-store.js";
 
 export interface TestGateway {
   url: string;
@@ -41,6 +43,9 @@ export interface GatewayOptions {
   watchDir?: WatchDir;
   /** Where read markers live; in memory when absent. */
   readMarkers?: ReadMarkerStore;
+  /** The process's live streams (to drive their timers by hand). */
+  live?: LiveStreams;
+  writeStore?: WriteStore;
 }
 
 /** The Node gateway as `npm start` builds it (undici pool, real server on 127.0.0.1:0). */
@@ -70,7 +75,9 @@ export async function startGateway(
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.local ? { local: options.local } : {}),
     ...(options.watchDir ? { watchDir: options.watchDir } : {}),
+    ...(options.live ? { live: options.live } : {}),
     ...(options.readMarkers ? { readMarkers: options.readMarkers } : {}),
+    ...(options.writeStore ? { writeStore: options.writeStore } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve(

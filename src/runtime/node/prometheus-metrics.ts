@@ -74,6 +74,24 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     registry,
   );
 
+  const writes = talliedCounter(
+    {
+      name: "chat_list_writes_total",
+      help: "Writes through the gateway (create_chat, send_message), by outcome: created, replayed (an Idempotency-Key's stored answer), or the problem code answered.",
+      labelNames: ["kind", "outcome"],
+    },
+    registry,
+  );
+  const writeSeconds = talliedHistogram(
+    {
+      name: "chat_list_write_duration_seconds",
+      help: "Time to answer a write, the portal's part included, by kind and outcome.",
+      labelNames: ["kind", "outcome"],
+      buckets: DURATION_BUCKETS,
+    },
+    registry,
+  );
+
   let readers: GaugeReaders | undefined;
   new Gauge({
     name: "chat_list_circuit_open",
@@ -142,6 +160,10 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     },
     markerWrite(kind, ok) {
       markerWrites(kind, ok ? "ok" : "error");
+    },
+    writeFinished(kind, outcome, seconds) {
+      writes(kind, outcome);
+      writeSeconds(kind, outcome, "", seconds);
     },
     readGauges(given) {
       readers = given;

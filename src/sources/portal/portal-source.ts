@@ -92,7 +92,7 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
       } else {
         const userId = effect.identity.slice(effect.identity.indexOf(":") + 1);
         history.noteWrite(effect.chatId.slice(GROUP_CHAT_ID_PREFIX.length), {
-          atMs: effect.position.ms,
+          atMs: effect.atMs,
           own: { position: effect.position, senderId: userId },
         });
       }

@@ -44,8 +44,12 @@ export type PortalWriteEffect =
       source: string;
       /** The chat's item id (`gc-42`). */
       chatId: string;
-      /** The message's stream id, which also dates it. */
+      /** The message's stream id: where the caller's read marker moves. */
       position: MessagePosition;
+      /** When it was sent (the writing gateway's clock, epoch ms): the chat's last_active. Not
+       * the stream id's ms, which a portal's clock (or a fake's) may set apart from the
+       * timestamps its history carries. */
+      atMs: number;
     };
 
 const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;

@@ -12,8 +12,8 @@ interface Recent {
   version: number;
   /** Chats created, by item id, and when this gateway heard of them. */
   created: Map<string, { item: GroupChatItem; heardAt: number }>;
-  /** The caller's newest message per chat, by item id. */
-  sent: Map<string, MessagePosition>;
+  /** The caller's newest message per chat, by item id, and when it was sent. */
+  sent: Map<string, { position: MessagePosition; atMs: number }>;
 }
 
 export interface RecentWritesOptions {
@@ -59,9 +59,9 @@ export function createRecentWrites(options: RecentWritesOptions) {
         recent.created.delete(recent.created.keys().next().value as string);
     } else {
       const known = recent.sent.get(effect.chatId);
-      if (known !== undefined && comparePositions(known, effect.position) >= 0) return;
+      if (known !== undefined && comparePositions(known.position, effect.position) >= 0) return;
       recent.sent.delete(effect.chatId);
-      recent.sent.set(effect.chatId, effect.position);
+      recent.sent.set(effect.chatId, { position: effect.position, atMs: effect.atMs });
       if (recent.sent.size > MAX_PER_IDENTITY)
         recent.sent.delete(recent.sent.keys().next().value as string);
     }
@@ -94,17 +94,18 @@ function laidOver(load: SourceLoad, identity: string, recent: Recent): SourceLoa
   };
   let changed = false;
   const items: ChatListItem[] = load.items.map((item) => {
-    const position = item.type === "group_chat" ? recent.sent.get(item.id) : undefined;
-    if (position === undefined) return item;
+    const sent = item.type === "group_chat" ? recent.sent.get(item.id) : undefined;
+    if (sent === undefined) return item;
+    const { position, atMs } = sent;
     const basis = load.unread?.get(item.id) ?? EMPTY_BASIS;
     if (basis.kind === "portal") {
       const withOwn = basisWithMessage(basis, { position, senderId: userId });
       if (withOwn !== basis || !load.unread?.has(item.id)) bases().set(item.id, withOwn);
     }
     const lastActive = toEpochMs(item.last_active);
-    if (lastActive !== null && lastActive >= position.ms) return item;
+    if (lastActive !== null && lastActive >= atMs) return item;
     changed = true;
-    return { ...item, last_active: toIso(position.ms) };
+    return { ...item, last_active: toIso(atMs) };
   });
   const listed = new Set(load.items.map((item) => item.id));
   const asked = load.fetchedAt ?? Number.POSITIVE_INFINITY;
