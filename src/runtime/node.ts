@@ -18,7 +18,7 @@ import { createLineWriter } from "./node/line-writer.js";
 import { serverWithListFastPath } from "./node/list-lane.js";
 import { nodeFs, oldestFsCallMs } from "./node/node-fs.js";
 import { createPrometheusMetrics } from "./node/prometheus-metrics.js";
-import { createNodeReadMarkers } from "./node/read-markers.js";
+import { createNodeReadMarkers, createNodeWriteStore } from "./node/read-markers.js";
 import { nodeRequestHeaders } from "./node/request-headers.js";
 import { nodeSha256Hex } from "./node/sha256.js";
 import { stopGracefully } from "./node/shutdown.js";
@@ -52,6 +52,7 @@ async function start(): Promise<void> {
     timers: { setTimeout, clearTimeout },
   });
   const readMarkers = createNodeReadMarkers(config.state, process.env, settings.home, logger);
+  const writeStore = createNodeWriteStore(config.state, process.env, settings.home, logger);
   // DESIGN §12: what the gateway does not answer goes to the backend it fronts, if any.
   const backend =
     config.proxy === undefined
@@ -61,6 +62,7 @@ async function start(): Promise<void> {
   const { app, listFastPath, passThrough } = createGateway({
     live,
     readMarkers,
+    writeStore,
     config,
     fetch: pool.fetch,
     logger,
@@ -129,6 +131,7 @@ async function start(): Promise<void> {
         pool.close(),
         backend?.close(),
         readMarkers.close(),
+        writeStore.close(),
         tracing?.shutdown(),
       ]).then(() => {}),
     oldestPoolCallMs: oldestFsCallMs,

@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
-
-/** A CiphertextV2 content whose ciphertext is random: a string no log, span or metric may hold. */
+/** A CiphertextV2 content whose ciphertext is random: a string no log, span or metric may hold.
+ * (Web Crypto and btoa, so workerd runs it too.) */
 export function ciphertext(epoch = 3): { content: string; ct: string } {
-  const ct = randomBytes(48).toString("base64");
+  const bytes = crypto.getRandomValues(new Uint8Array(48));
+  const ct = btoa(String.fromCharCode(...bytes));
   return { content: JSON.stringify({ v: 2, epoch, ct }), ct };
 }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/runtime/worker.js";
 import { createInMemoryUpstreams } from "../contract/in-memory-upstream.js";
 import { portalMessage, startFakePortal, uncachedPortalConfig } from "../support/fake-portal.js";
+import { sseReader } from "../support/sse-reader.js";
 
 // The Worker as deployed (its default export, the READ_STATE binding of wrangler.toml), with
 // upstreams answering behind the runtime's global fetch, which the identity's object uses too.
@@ -56,34 +57,6 @@ async function deployed() {
       body: JSON.stringify({ items }),
     });
   return { call, unread, markRead, history };
-}
-
-/** Reads a response's Server-Sent Events as they arrive. */
-function sseReader(response: Response) {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  const queued: { event: string; data: string }[] = [];
-  let buffer = "";
-  return {
-    /** The next event named `name` (others are skipped), or null when the stream ends. */
-    async next(name: string): Promise<{ event: string; data: string } | null> {
-      for (;;) {
-        const index = queued.findIndex((event) => event.event === name);
-        if (index !== -1) return queued.splice(0, index + 1).at(-1) ?? null;
-        const { done, value } = await reader.read();
-        if (done) return null;
-        buffer += decoder.decode(value, { stream: true });
-        for (let end = buffer.indexOf("\n\n"); end !== -1; end = buffer.indexOf("\n\n")) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event !== undefined && data !== undefined) queued.push({ event, data });
-        }
-      }
-    },
-    stop: () => reader.cancel(),
-  };
 }
 
 describe("read markers on Workers, through the identity's Durable Object", () => {

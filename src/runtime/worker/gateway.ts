@@ -9,9 +9,12 @@ import { PROBLEM_CONTENT_TYPE, problem } from "../../http/problem.js";
 import { createLiveStreams } from "../../live/streams.js";
 import { fetchBackend } from "../../proxy/backend.js";
 import { createMemoryReadMarkerStore } from "../../state/memory-store.js";
+import { createMemoryWriteStore } from "../../state/memory-write-store.js";
 import type { ReadMarkerStore } from "../../state/read-marker-store.js";
+import type { WriteStore } from "../../state/write-store.js";
 import type { FetchLike } from "../../upstream/http-client.js";
 import { createDurableObjectStore } from "./durable-object-store.js";
+import { createDurableObjectWriteStore } from "./durable-object-write-store.js";
 import type { ReadStateObject } from "./read-state-object.js";
 import { workerWebSocketUpgrade } from "./websocket-proxy.js";
 
@@ -31,8 +34,8 @@ export interface WorkerGatewayOptions {
   /** The READ_STATE binding: read markers in one Durable Object per identity, and the
    * identity's streams held there. */
   readState?: DurableObjectNamespace<ReadStateObject>;
-  /** Inside an identity's object: its own store, and no execution context to defer work to. */
-  inObject?: { readMarkers: ReadMarkerStore };
+  /** Inside an identity's object: its own stores, and no execution context to defer work to. */
+  inObject?: { readMarkers: ReadMarkerStore; writeStore: WriteStore };
 }
 
 // Workers Logs collects console output; one JSON object per line, as on Node.
@@ -54,6 +57,15 @@ function workerReadMarkers(
   if (config.state?.kind !== "memory")
     logger.warn({ event: "read_state_binding_missing", using: "memory" });
   return createMemoryReadMarkerStore({ onListenerError });
+}
+
+/** Where writes keep their Idempotency-Key answers and are announced (DESIGN §13): the same
+ * choice as the read markers' (the identity's object, else memory). */
+function workerWriteStore(config: Config, options: WorkerGatewayOptions): WriteStore {
+  if (options.inObject !== undefined) return options.inObject.writeStore;
+  if (config.state?.kind !== "memory" && options.readState !== undefined)
+    return createDurableObjectWriteStore(options.readState);
+  return createMemoryWriteStore();
 }
 
 /** Builds the gateway for one config text; a bad config yields the error instead. */
@@ -86,6 +98,7 @@ export function createWorkerGateway(
       // An object lives on after its response; a Worker invocation must be told to.
       waitUntilFromExecutionCtx: inObject === undefined,
       readMarkers: workerReadMarkers(config, options, logger),
+      writeStore: workerWriteStore(config, options),
       live,
       ...(streamsHere
         ? {}

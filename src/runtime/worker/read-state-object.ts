@@ -6,6 +6,22 @@ import {
   type MarkerEntry,
   type ReadMarkerStore,
 } from "../../state/read-marker-store.js";
+import { type ClaimRow, completedRow, decideClaim, releases } from "../../state/write-claims.js";
+import type {
+  Claim,
+  ClaimTimes,
+  StoredAnswer,
+  WriteAnnouncement,
+  WriteStore,
+} from "../../state/write-store.js";
+import {
+  checkAnnouncement,
+  checkAnswer,
+  checkFingerprint,
+  checkIdempotencyKey,
+  checkTimes,
+  checkTtl,
+} from "../../state/write-store-input.js";
 import { CONFIG_HEADER, configProblem, createWorkerGateway, type Gateway } from "./gateway.js";
 
 // One object per identity (idFromName(identity)), so the table needs no identity column, and
@@ -34,7 +50,29 @@ const SET_IF_ABSENT = `
 const READ = `
   SELECT item_id, ms, seq FROM read_markers WHERE item_id IN (SELECT value FROM json_each(?))`;
 
+// Idempotency answers of the identity's writes (DESIGN §13): one row per Idempotency-Key.
+const WRITE_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS idempotency_keys (
+    key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    status INTEGER,
+    body TEXT,
+    lease_until INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID`;
+const READ_KEY = `SELECT fingerprint, status, body, lease_until, expires_at FROM idempotency_keys
+  WHERE key = ?`;
+const WRITE_KEY = `INSERT OR REPLACE INTO idempotency_keys
+  (key, fingerprint, status, body, lease_until, expires_at) VALUES (?, ?, ?, ?, ?, ?)`;
+
 type MarkerRow = { item_id: string; ms: number; seq: number };
+type KeyRow = {
+  fingerprint: string;
+  status: number | null;
+  body: string | null;
+  lease_until: number;
+  expires_at: number;
+};
 type AdvanceResult = { markers: MarkerEntry[]; changed: string[] };
 
 /** What an RPC method answers: its result, or why the input was refused. */
@@ -65,6 +103,7 @@ interface ObjectEnv {
  */
 export class ReadStateObject extends DurableObject<ObjectEnv> {
   private readonly changes = createChangeHub();
+  private readonly announced = new Set<(announcement: WriteAnnouncement) => void>();
   private gateway:
     | { configText: string | undefined; built: Gateway; unsubscribe: Array<() => void> }
     | undefined;
@@ -72,6 +111,7 @@ export class ReadStateObject extends DurableObject<ObjectEnv> {
   constructor(ctx: DurableObjectState, env: ObjectEnv) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
+    ctx.storage.sql.exec(WRITE_SCHEMA);
   }
 
   // The RPC methods answer bad input with a refusal instead of throwing it across RPC (which
@@ -87,6 +127,84 @@ export class ReadStateObject extends DurableObject<ObjectEnv> {
 
   setIfAbsent(entries: MarkerEntry[]): Refusable<MarkerEntry[]> {
     return refusing(() => this.setMarkersIfAbsent(entries));
+  }
+
+  // The identity's writes (DESIGN §13): its Idempotency-Key answers, and the announcement of
+  // a write made by a Worker isolate, which this object's streams then show.
+
+  claimWrite(key: string, fingerprint: string, now: number, times: ClaimTimes): Refusable<Claim> {
+    return refusing(() => {
+      const k = checkIdempotencyKey(key);
+      const print = checkFingerprint(fingerprint);
+      const checked = checkTimes(times);
+      return this.ctx.storage.transactionSync(() => {
+        this.ctx.storage.sql.exec("DELETE FROM idempotency_keys WHERE expires_at <= ?", now);
+        const decided = decideClaim(this.keyRow(k), print, now, checked);
+        const row = decided.write;
+        if (row !== undefined)
+          this.ctx.storage.sql.exec(WRITE_KEY, k, print, null, null, row.leaseUntil, row.expiresAt);
+        return decided.claim;
+      });
+    });
+  }
+
+  completeWrite(
+    key: string,
+    fingerprint: string,
+    answer: StoredAnswer,
+    now: number,
+    ttlMs: number,
+  ): Refusable<boolean> {
+    return refusing(() => {
+      const k = checkIdempotencyKey(key);
+      const print = checkFingerprint(fingerprint);
+      const stored = checkAnswer(answer);
+      const ttl = checkTtl(ttlMs);
+      const row = completedRow(this.keyRow(k), print, stored, now, ttl);
+      if (row !== undefined)
+        this.ctx.storage.sql.exec(
+          WRITE_KEY,
+          k,
+          print,
+          row.status,
+          row.body,
+          row.leaseUntil,
+          row.expiresAt,
+        );
+      return row !== undefined;
+    });
+  }
+
+  releaseWrite(key: string, fingerprint: string): Refusable<boolean> {
+    return refusing(() => {
+      const k = checkIdempotencyKey(key);
+      const print = checkFingerprint(fingerprint);
+      const free = releases(this.keyRow(k), print);
+      if (free) this.ctx.storage.sql.exec("DELETE FROM idempotency_keys WHERE key = ?", k);
+      return free;
+    });
+  }
+
+  /** A write an isolate made for this identity: the streams held here show it. */
+  announceWrite(announcement: WriteAnnouncement): Refusable<boolean> {
+    return refusing(() => {
+      const checked = checkAnnouncement(announcement);
+      for (const listener of [...this.announced]) listener(checked);
+      return true;
+    });
+  }
+
+  private keyRow(key: string): ClaimRow | undefined {
+    const row = this.ctx.storage.sql.exec<KeyRow>(READ_KEY, key).toArray()[0];
+    return row === undefined
+      ? undefined
+      : {
+          fingerprint: row.fingerprint,
+          status: row.status,
+          body: row.body,
+          leaseUntil: row.lease_until,
+          expiresAt: row.expires_at,
+        };
   }
 
   private readMarkers(itemIds: string[]): MarkerEntry[] {
@@ -125,7 +243,10 @@ export class ReadStateObject extends DurableObject<ObjectEnv> {
       gateway = {
         configText,
         built: createWorkerGateway(configText, {
-          inObject: { readMarkers: this.store(unsubscribe) },
+          inObject: {
+            readMarkers: this.store(unsubscribe),
+            writeStore: this.writeStore(unsubscribe),
+          },
         }),
         unsubscribe,
       };
@@ -152,6 +273,40 @@ export class ReadStateObject extends DurableObject<ObjectEnv> {
       setIfAbsent: async (_identity, entries) => toMap(this.setMarkersIfAbsent([...entries])),
       subscribe: (listener) => {
         const off = this.changes.subscribe(listener);
+        subscriptions.push(off);
+        return off;
+      },
+      check: async () => {
+        this.ping();
+      },
+      close: async () => {},
+    };
+  }
+
+  /** This object's writes as a WriteStore, for the gateway that serves its streams: it hears
+   * what isolates announce; it makes no writes itself (writes are answered by the isolates). */
+  private writeStore(subscriptions: Array<() => void>): WriteStore {
+    const answer = <T>(result: Refusable<T>): T => {
+      if ("refused" in result) throw new InvalidMarkerInputError(result.refused);
+      return result.ok;
+    };
+    return {
+      kind: "durable_object",
+      durable: true,
+      claim: async (_identity, key, fingerprint, times) =>
+        answer(this.claimWrite(key, fingerprint, Date.now(), times)),
+      complete: async (_identity, key, fingerprint, stored, ttlMs) => {
+        answer(this.completeWrite(key, fingerprint, stored, Date.now(), ttlMs));
+      },
+      release: async (_identity, key, fingerprint) => {
+        answer(this.releaseWrite(key, fingerprint));
+      },
+      announce: async () => {},
+      subscribe: (listener) => {
+        this.announced.add(listener);
+        const off = () => {
+          this.announced.delete(listener);
+        };
         subscriptions.push(off);
         return off;
       },
