@@ -50,9 +50,10 @@ export async function startFakePortal(
     Object.entries(USERS).map(([session, user]) => [session, { ...user, chats: [...user.chats] }]),
   );
   let nextChatId = 100;
-  const state: { refuse: ((call: RecordedCall) => Reply | undefined) | undefined } = {
-    refuse: undefined,
-  };
+  const state: {
+    refuse: ((call: RecordedCall) => Reply | undefined) | undefined;
+    held: Promise<void> | undefined;
+  } = { refuse: undefined, held: undefined };
   const sessionOf = (call: RecordedCall) =>
     /psession=([^;]+)/.exec(String(call.headers.cookie))?.[1] ?? "";
   const session = (call: RecordedCall) => members.get(sessionOf(call));
@@ -63,7 +64,8 @@ export async function startFakePortal(
   const historyRoute = (chatId: string) => () => ({ json: histories.get(chatId) ?? [] });
   const messagesRoute =
     (chatId: string) =>
-    (call: RecordedCall): Reply => {
+    async (call: RecordedCall): Promise<Reply> => {
+      await state.held;
       const user = session(call);
       if (user === undefined) return { status: 401, json: { detail: "Not authenticated" } };
       const refused = state.refuse?.(call);
@@ -83,11 +85,12 @@ export async function startFakePortal(
       const user = session(call);
       return user === undefined ? { status: 401, json: {} } : { json: { id: user.id } };
     },
-    "/v1/portal/chats": (call: RecordedCall): Reply => {
+    "/v1/portal/chats": async (call: RecordedCall): Promise<Reply> => {
       const user = session(call);
       if (user === undefined) return { status: 401, json: { detail: "Not authenticated" } };
       if (call.method === "GET")
         return { json: user.chats.map((id) => chats.get(String(id))).filter(Boolean) };
+      await state.held;
       const refused = state.refuse?.(call);
       if (refused !== undefined) return refused;
       const body = JSON.parse(call.body ?? "{}") as { name: string; description?: string };
@@ -128,6 +131,17 @@ export async function startFakePortal(
     /** Answers the next writes with `reply` (undefined: as the portal does) until set again. */
     refuse(reply: ((call: RecordedCall) => Reply | undefined) | undefined) {
       state.refuse = reply;
+    },
+    /** Holds every write the portal receives from now until the returned function is called. */
+    hold(): () => void {
+      let release = () => {};
+      state.held = new Promise<void>((resolve) => {
+        release = () => {
+          state.held = undefined;
+          resolve();
+        };
+      });
+      return release;
     },
     /** The writes the portal received. */
     writes: () => server.calls.filter((call) => call.method === "POST"),
