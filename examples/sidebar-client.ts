@@ -1,5 +1,6 @@
 // A sidebar's use of the gateway through the typed client (hono/client): page through the whole
-// list, poll cheaply with the ETag, and mark chats read for all of the user's devices.
+// list, poll cheaply with the ETag, mark chats read for all of the user's devices, create a chat
+// and send a message (retried safely with an Idempotency-Key).
 // Type-checked in CI and run by test/client.
 //
 //   npx tsx examples/sidebar-client.ts http://127.0.0.1:8787 [workspace_path]
@@ -72,6 +73,73 @@ export async function markRead(
   });
   if (response.status !== 200) throw new Error(`mark read failed: HTTP ${response.status}`);
   return (await response.json()).items;
+}
+
+/** What a write answers when the gateway refuses it: its problem's code and detail. */
+export class WriteRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+async function refusal(response: Response): Promise<WriteRefused> {
+  const problem = (await response.json().catch(() => ({}))) as { code?: string; detail?: string };
+  return new WriteRefused(response.status, problem.code ?? "unknown", problem.detail ?? "");
+}
+
+/**
+ * Creates a portal group chat (the sidebar's "+"); the item is in every device's list at once.
+ * Pass the same `idempotencyKey` when retrying after a network error: the gateway answers the
+ * retry without creating a second chat.
+ */
+export async function createGroupChat(
+  baseUrl: string,
+  chat: { name: string; description?: string; allowControlRequests?: boolean },
+  options: SidebarOptions & { idempotencyKey?: string; sourceName?: string } = {},
+) {
+  const response = await client(baseUrl, options).api["chat-list"]["group-chats"].$post(
+    {
+      query: options.sourceName === undefined ? {} : { source_name: options.sourceName },
+      json: {
+        name: chat.name,
+        ...(chat.description === undefined ? {} : { description: chat.description }),
+        ...(chat.allowControlRequests === undefined
+          ? {}
+          : { allow_control_requests: chat.allowControlRequests }),
+      },
+    },
+    idempotencyHeaders(options.idempotencyKey),
+  );
+  if (response.status !== 201) throw await refusal(response);
+  return (await response.json()).item;
+}
+
+/**
+ * Sends a CiphertextV2 message (`content`: the JSON string the encryption produced) to a portal
+ * chat of the list. The chat's marker moves to it on every device; its `last_active` too.
+ */
+export async function sendMessage(
+  baseUrl: string,
+  chatId: string,
+  content: string,
+  options: SidebarOptions & { idempotencyKey?: string } = {},
+) {
+  const response = await client(baseUrl, options).api["chat-list"]["group-chats"][
+    ":id"
+  ].messages.$post(
+    { param: { id: chatId }, json: { content } },
+    idempotencyHeaders(options.idempotencyKey),
+  );
+  if (response.status !== 201) throw await refusal(response);
+  return response.json();
+}
+
+function idempotencyHeaders(key: string | undefined) {
+  return key === undefined ? {} : { headers: { "Idempotency-Key": key } };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -52,6 +52,33 @@ describe("OpenAPI document", () => {
     ]);
   });
 
+  it("documents the two writes with their Idempotency-Key, bodies, answers and problems, with examples", () => {
+    const document = JSON.parse(committed);
+    const create = document.paths["/api/chat-list/group-chats"].post;
+    const send = document.paths["/api/chat-list/group-chats/{id}/messages"].post;
+    for (const operation of [create, send]) {
+      expect(operation.parameters.map((p: { name: string }) => p.name)).toContain(
+        "Idempotency-Key",
+      );
+      expect(operation.responses["201"].content["application/json"]).toBeDefined();
+      const conflicts = operation.responses["409"].content["application/problem+json"].examples;
+      expect(Object.keys(conflicts)).toEqual([
+        "epoch_mismatch",
+        "no_room_key",
+        "request_in_progress",
+      ]);
+      expect(
+        operation.responses["403"].content["application/problem+json"].examples.muted.value,
+      ).toMatchObject({ code: "muted", ttl: 120 });
+    }
+    const schemas = document.components.schemas;
+    expect(schemas.CreateGroupChatRequest.example).toMatchObject({ name: "release-war-room" });
+    expect(schemas.SendMessageRequest.example.content).toMatch(/"v":2/);
+    expect(schemas.SendMessageResponse.example).toMatchObject({
+      id: expect.stringMatching(/^\d+-\d+$/),
+    });
+  });
+
   it("GET /docs serves an interactive page that loads the document", async () => {
     const app = createApp({
       config: parseConfig({}),

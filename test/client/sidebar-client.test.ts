@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { loadSidebar, markRead, revalidate } from "../../examples/sidebar-client.js";
+import {
+  createGroupChat,
+  loadSidebar,
+  markRead,
+  revalidate,
+  sendMessage,
+  WriteRefused,
+} from "../../examples/sidebar-client.js";
+import { startFakePortal } from "../support/fake-portal.js";
 import { agentsReply, configFor, executorsReply, useResources } from "../support/resources.js";
 
 const { upstream, gateway } = useResources();
@@ -56,5 +64,44 @@ describe("examples/sidebar-client.ts against a running gateway", () => {
       { id: "gc-5", unread_count: 0, last_read: "1710000000001-0" },
     ]);
     expect((await loadSidebar(gw.url, options)).items[0]).toMatchObject({ unread_count: 0 });
+  });
+});
+
+describe("examples/sidebar-client.ts writes", () => {
+  it("creates a chat and sends a message through the typed client, a retry with the same key answered as the first", async () => {
+    const portal = await startFakePortal(upstream);
+    const gw = await gateway({
+      sources: [{ kind: "portal", name: "portal", baseUrl: portal.server.url }],
+    });
+    const options = { psession: "bo" };
+    const item = await createGroupChat(
+      gw.url,
+      { name: "launch", description: "d" },
+      { ...options, idempotencyKey: "c-1" },
+    );
+    expect(item).toMatchObject({ id: "gc-100", name: "launch", unread_count: 0 });
+    // The typed client knows the answer's shape.
+    const chatType: "group" | "direct" | "secret" | undefined = item.chat_type;
+    expect(chatType).toBe("group");
+    expect(
+      await createGroupChat(
+        gw.url,
+        { name: "launch", description: "d" },
+        { ...options, idempotencyKey: "c-1" },
+      ),
+    ).toEqual(item);
+    const content = JSON.stringify({ v: 2, epoch: 1, ct: "c2FtcGxl" });
+    const sent = await sendMessage(gw.url, "gc-100", content, {
+      ...options,
+      idempotencyKey: "m-1",
+    });
+    expect(sent.id).toMatch(/^\d+-\d+$/);
+    expect(sent.item).toMatchObject({ id: "gc-100", unread_count: 0 });
+    expect(portal.writes()).toHaveLength(2);
+    const refused = await sendMessage(gw.url, "gc-100", "plain text", options).catch(
+      (error) => error,
+    );
+    expect(refused).toBeInstanceOf(WriteRefused);
+    expect(refused).toMatchObject({ status: 422, code: "invalid_content" });
   });
 });
