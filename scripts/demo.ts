@@ -1,7 +1,8 @@
 // `npm run demo`: the gateway with sample upstreams on loopback, so a frontend developer sees
 // every item type in one minute. Everything it lists is SAMPLE DATA made up here.
 //
-// Starts a sample portal (group, direct and archived chats with histories), a Viben-shaped group
+// Starts a sample portal (group, direct and archived chats with histories; it answers who the user
+// is, and creates chats and takes messages, so the README's write examples run), a Viben-shaped group
 // chat store (with unread badges), two executor registries (one Viben-shaped, whose executors are
 // merged with the other's), and an agent store; then the gateway on PORT (default 8787). Requests without a psession cookie are given
 // the demo user's, so a browser shows portal chats too.
@@ -11,7 +12,12 @@ import { createJsonLogger } from "../src/core/logger.js";
 import { createApp } from "../src/http/app.js";
 import { createDocsAssetReader } from "../src/runtime/node/docs-assets.js";
 import { createPooledFetch } from "../src/runtime/node/undici-fetch.js";
-import { type Reply, startFakeUpstream } from "../test/support/fake-upstream.js";
+import {
+  type RecordedCall,
+  type Reply,
+  type Route,
+  startFakeUpstream,
+} from "../test/support/fake-upstream.js";
 import { sampleGroupChatRoutes } from "./demo-group-chats.js";
 
 const WORKSPACE = "/home/demo/sample-project";
@@ -57,21 +63,69 @@ const chats = [
     lastMinutes: 600,
   },
 ];
-const portalRoutes: Record<string, Reply> = {
-  "/v1/portal/chats": { json: chats.map(({ lastMinutes: _, ...chat }) => chat), delayMs: 40 },
+// The sample user (GET /v1/users/me), who writes through the gateway (README "Writes").
+const SAMPLE_USER = { id: 7, username: "sample_user" };
+const listed: Array<Record<string, unknown>> = chats.map(({ lastMinutes: _, ...chat }) => chat);
+const histories = new Map<string, Array<Record<string, unknown>>>();
+const portalRoutes: Record<string, Route> = {
+  "/v1/users/me": { json: SAMPLE_USER },
+  "/v1/portal/chats": (call) =>
+    call.method === "POST" ? createChat(call) : { json: listed, delayMs: 40 },
 };
-for (const chat of chats)
-  portalRoutes[`/v1/portal/chats/${chat.id}/history`] = {
-    json: [
-      {
-        id: streamId(chat.lastMinutes + 30),
-        timestamp: minutesAgo(chat.lastMinutes + 30),
-        type: "user",
-        content: "SAMPLE_CIPHERTEXT",
-      },
-      { id: streamId(chat.lastMinutes), type: "user", content: "SAMPLE_CIPHERTEXT" },
-    ],
+/** The sample portal's POST /v1/portal/chats/{id}/messages: the message joins the history. */
+const takeMessage =
+  (id: string) =>
+  (call: RecordedCall): Reply => {
+    const content = (JSON.parse(call.body ?? "{}") as { content?: unknown }).content;
+    if (typeof content !== "string")
+      return { status: 422, json: { detail: "content is required" } };
+    const message = {
+      id: `${Date.now()}-${histories.get(id)?.length ?? 0}`,
+      timestamp: new Date().toISOString(),
+      type: "user",
+      sender: SAMPLE_USER,
+      content,
+    };
+    histories.get(id)?.push(message);
+    return { json: { id: message.id } };
   };
+const routesOf = (id: string) => ({
+  [`/v1/portal/chats/${id}/history`]: () => ({ json: histories.get(id) ?? [] }),
+  [`/v1/portal/chats/${id}/messages`]: takeMessage(id),
+});
+for (const chat of chats) {
+  histories.set(String(chat.id), [
+    {
+      id: streamId(chat.lastMinutes + 30),
+      timestamp: minutesAgo(chat.lastMinutes + 30),
+      type: "user",
+      content: "SAMPLE_CIPHERTEXT",
+    },
+    { id: streamId(chat.lastMinutes), type: "user", content: "SAMPLE_CIPHERTEXT" },
+  ]);
+  Object.assign(portalRoutes, routesOf(String(chat.id)));
+}
+/** The sample portal's POST /v1/portal/chats: a private group chat, ids from 4300. */
+let nextChatId = 4300;
+function createChat(call: RecordedCall): Reply {
+  const body = JSON.parse(call.body ?? "{}") as { name?: string; description?: string };
+  const chat = {
+    id: nextChatId++,
+    chat_type: "group",
+    name: body.name ?? "unnamed",
+    owner: { ...SAMPLE_USER, avatar_url: null },
+    visibility: "private",
+    label: null,
+    slug: null,
+    description: body.description ?? null,
+    avatar_url: null,
+    archived: false,
+  };
+  listed.push(chat);
+  histories.set(String(chat.id), []);
+  portal.route(routesOf(String(chat.id)));
+  return { status: 201, json: chat };
+}
 
 const [portal, groupChatStore, vibenRegistry, otherRegistry, agentStore] = await Promise.all([
   startFakeUpstream(portalRoutes),

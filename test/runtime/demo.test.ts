@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { freePort } from "../support/free-port.js";
 import { useProcessGroups } from "../support/use-processes.js";
@@ -56,5 +59,42 @@ describe("npm run demo", () => {
         .filter((item) => item.type !== "executor")
         .every((item) => item.name.startsWith("Sample")),
     ).toBe(true);
+
+    // The README's write examples, run as written (on the demo's port), answer what it shows.
+    const port = new URL(listUrl).port;
+    for (const { command, expected } of readmeWriteExamples()) {
+      const { stdout } = await promisify(execFile)("sh", [
+        "-c",
+        command.replaceAll("127.0.0.1:8787", `127.0.0.1:${port}`),
+      ]);
+      expect(stdout).toMatch(expected);
+    }
+    const after = (await (await fetch(listUrl)).json()) as typeof body;
+    expect(after.items[0]).toMatchObject({ name: "Sample · launch-plan", unread_count: 0 });
   }, 30_000);
 });
+
+/** The curl commands of the README's "Writes" section, each with the answer its comment shows
+ * (`…` for what varies, any stream id for the one shown). */
+function readmeWriteExamples() {
+  const readme = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Writes"));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+  const examples: Array<{ command: string; expected: RegExp }> = [];
+  let command = "";
+  for (const line of block.split("\n")) {
+    if (line.startsWith("# ")) {
+      const pattern = line
+        .slice(2)
+        .split("…")
+        .map((part) =>
+          part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\d{10,}-\d+/g, "\\d+-\\d+"),
+        )
+        .join(".*");
+      examples.push({ command, expected: new RegExp(`^${pattern}`) });
+      command = "";
+    } else if (line.trim() !== "") command += `${line}\n`;
+  }
+  expect(examples.length).toBe(3);
+  return examples;
+}
