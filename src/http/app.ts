@@ -143,6 +143,7 @@ export function createGateway(deps: AppDeps) {
     clock,
     logger,
     unauthorizedTtlMs: config.cache.unauthorizedTtlMs,
+    cachedForMs: config.cache.ttlMs + config.cache.staleIfErrorMs,
     ...(deps.local === undefined ? {} : { local: deps.local }),
   });
   const cache = createSourceCache<SourceLoad>({

@@ -17,6 +17,9 @@ export interface SourceDeps {
   unauthorizedTtlMs?: number;
   /** Node only: builds the local kinds (absent on Workers, which refuse them in config). */
   local?: LocalSourceFactory;
+  /** How long a source result may be served from the cache at most (fresh, then stale): a
+   * write through the gateway is laid over results that old (DESIGN §13). */
+  cachedForMs?: number;
 }
 
 /** One adapter per configured source, in config order. */

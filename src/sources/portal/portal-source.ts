@@ -43,6 +43,8 @@ export interface PortalSourceDeps {
   logger: Logger;
   /** How long a session the portal refused is remembered (cache.unauthorizedTtlMs). */
   unauthorizedTtlMs?: number;
+  /** See SourceDeps.cachedForMs. */
+  cachedForMs?: number;
 }
 
 /**
@@ -71,7 +73,11 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
     ...(deps.unauthorizedTtlMs === undefined ? {} : { refusedTtlMs: deps.unauthorizedTtlMs }),
   });
   const writer = createPortalWriter({ baseUrl: config.baseUrl, client: deps.client, budgets });
-  const recent = createRecentWrites({ clock: deps.clock });
+  // A write is laid over loads for as long as a load made before it can still be served.
+  const recent = createRecentWrites({
+    clock: deps.clock,
+    ttlMs: Math.max(60_000, (deps.cachedForMs ?? 0) + 60_000),
+  });
 
   const writes: PortalWrites = {
     whoIs: (cookie, callerKey, call) => identities.resolve(cookie, callerKey, call),

@@ -24,7 +24,10 @@ export interface RecentWritesOptions {
   ttlMs?: number;
 }
 
-const MAX_PER_IDENTITY = 64;
+// Bounds: a user's chats created and chats written to within the TTL. Beyond them the oldest
+// are forgotten (their loads have been refreshed long since, or will be at their TTL).
+const MAX_CREATED_PER_IDENTITY = 16;
+const MAX_SENT_PER_IDENTITY = 64;
 const EMPTY_BASIS: UnreadBasis = { kind: "portal", newest: null, messages: [] };
 
 /**
@@ -38,8 +41,8 @@ const EMPTY_BASIS: UnreadBasis = { kind: "portal", newest: null, messages: [] };
 export function createRecentWrites(options: RecentWritesOptions) {
   const { clock } = options;
   const byIdentity = new LRUCache<string, Recent>({
-    max: options.maxIdentities ?? 10_000,
-    ttl: options.ttlMs ?? 60 * 60 * 1000,
+    max: options.maxIdentities ?? 5_000,
+    ttl: options.ttlMs ?? 10 * 60 * 1000,
   });
   // One overlay per load object and version, so an unchanged list keeps its very arrays (the
   // response memo and the feeds compare them by identity).
@@ -55,17 +58,19 @@ export function createRecentWrites(options: RecentWritesOptions) {
     if (effect.kind === "chat_created") {
       recent.created.delete(effect.item.id);
       recent.created.set(effect.item.id, { item: effect.item, heardAt: clock.now() });
-      if (recent.created.size > MAX_PER_IDENTITY)
+      if (recent.created.size > MAX_CREATED_PER_IDENTITY)
         recent.created.delete(recent.created.keys().next().value as string);
     } else {
       const known = recent.sent.get(effect.chatId);
       if (known !== undefined && comparePositions(known.position, effect.position) >= 0) return;
       recent.sent.delete(effect.chatId);
       recent.sent.set(effect.chatId, { position: effect.position, atMs: effect.atMs });
-      if (recent.sent.size > MAX_PER_IDENTITY)
+      if (recent.sent.size > MAX_SENT_PER_IDENTITY)
         recent.sent.delete(recent.sent.keys().next().value as string);
     }
     recent.version = ++versions;
+    // Set again: a remembered write restarts the identity's TTL.
+    byIdentity.set(effect.identity, recent);
   }
 
   function overlay(load: SourceLoad): SourceLoad {
