@@ -51,7 +51,7 @@ describe("the portal's who-am-I", () => {
 describe("a session the portal refused", () => {
   it("is answered from memory for refusedTtlMs, spending no call and no budget", async () => {
     let calls = 0;
-    const client: UpstreamClient = {
+    const client: Pick<UpstreamClient, "getJson"> = {
       async getJson() {
         calls++;
         throw new UpstreamError({ kind: "http", status: 401, message: "HTTP 401" });

@@ -272,6 +272,19 @@ describe("what is checked before any portal call", () => {
     expect(portal.writes()).toHaveLength(0);
   });
 
+  it("answers a chat id it cannot look up, the portal's list failing, with 503 source_unavailable and makes no portal call", async () => {
+    const { portal, writes } = await setUp();
+    portal.server.route({ "/v1/portal/chats": { status: 500, json: { detail: "down" } } });
+    const response = await writes.send("gc-10", { content: content() }, { psession: "bo" });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({
+      code: "source_unavailable",
+      ids: ["gc-10"],
+      sources: ["portal"],
+    });
+    expect(portal.writes()).toHaveLength(0);
+  });
+
   it("refuses a chat's fields outside the rules with 422 invalid_fields naming each, and makes no portal call", async () => {
     const { portal, writes } = await setUp();
     const cases: Array<[unknown, string[]]> = [

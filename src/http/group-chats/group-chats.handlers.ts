@@ -121,14 +121,19 @@ export function createGroupChatHandlers(deps: GroupChatHandlerDeps) {
     }
     const reports = collected
       .filter((entry) => portalNames.has(entry.report.name))
-      .map((e) => e.report);
+      .map((entry) => entry.report);
     const answered = reports.some((report) => report.status === "ok" || report.status === "stale");
     if (!answered && reports.some((report) => report.status === "unauthorized"))
       throw new ApiError("unauthorized", "the portal refused the caller's session");
-    if (!answered && reports.length > 0)
+    // As POST /read: an id missing while a portal source failed may be one of its chats.
+    const failed = reports.filter(
+      (report) => report.status === "error" || report.status === "timeout",
+    );
+    if (failed.length > 0)
       throw new ApiError(
-        "portal_unavailable",
-        `the portal did not list the caller's chats (${reports.map((r) => r.error ?? r.status).join("; ")})`,
+        "source_unavailable",
+        `not known now: ${id} (${failed.map((report) => `${report.name}: ${report.error ?? report.status}`).join("; ")})`,
+        { ids: [id], sources: failed.map((report) => report.name) },
       );
     throw new ApiError("not_found", `not a portal chat in the caller's list: ${id}`, { ids: [id] });
   }

@@ -11,7 +11,8 @@ const MeUpstream = tolerantObject({ id: UpstreamId });
 /** Who a portal session belongs to, or why that is not known. */
 export type IdentityResult =
   | { identity: string }
-  | { identity: null; reason: string /** The portal refused the session. */; unauthorized?: true };
+  /** `unauthorized`: the portal refused the session (401/403). */
+  | { identity: null; reason: string; unauthorized?: true };
 
 export interface IdentityOptions {
   source: string;
@@ -74,7 +75,7 @@ export function createIdentityResolver(options: IdentityOptions) {
       if (error instanceof UpstreamError && error.unauthorized && refusedTtlMs > 0) {
         const answer = `the portal refused the session (${reason})`;
         refused.set(callerKey, answer);
-        return { identity: null, reason: answer };
+        return { identity: null, reason: answer, unauthorized: true };
       }
       if (!signal.aborted)
         options.logger.warn({ event: "portal_identity_failed", source: options.source, reason });
@@ -95,7 +96,11 @@ export function createIdentityResolver(options: IdentityOptions) {
     if (identity !== undefined) return Promise.resolve<IdentityResult>({ identity });
     const refusal = refusedTtlMs > 0 ? refused.get(callerKey) : undefined;
     if (refusal !== undefined)
-      return Promise.resolve<IdentityResult>({ identity: null, reason: refusal });
+      return Promise.resolve<IdentityResult>({
+        identity: null,
+        reason: refusal,
+        unauthorized: true,
+      });
     let running = inflight.get(callerKey);
     if (running === undefined) {
       running = ask(cookie, callerKey, call).finally(() => inflight.delete(callerKey));
