@@ -240,9 +240,19 @@ export function createDirScanner(fs: LocalFs, clock: Clock, memory = DEFAULT_SCA
         return cached.text;
       }
       signal?.throwIfAborted();
-      const text = await fs.readHead(path, limits.maxBytesPerFile, firstLineOnly);
-      counters.filesRead++;
-      heads.set(key, { mtimeMs: info.mtimeMs, size: info.size, text });
+      // Concurrent scans that need one file (requests for many names of one folder) read it once.
+      let pending = reading.get(key);
+      if (pending === undefined) {
+        counters.filesRead++;
+        pending = fs.readHead(path, limits.maxBytesPerFile, firstLineOnly).then((text) => {
+          heads.set(key, { mtimeMs: info.mtimeMs, size: info.size, text });
+          return text;
+        });
+        const settled = pending.finally(() => reading.delete(key));
+        settled.catch(() => {});
+        reading.set(key, pending);
+      } else counters.filesReused++;
+      const text = await pending;
       if (immutableHead) immutableHeads.set(path, key);
       return text;
     }
@@ -305,6 +315,8 @@ export function createDirScanner(fs: LocalFs, clock: Clock, memory = DEFAULT_SCA
     };
   }
 
+  /** File heads being read now, by their key in `heads`. */
+  const reading = new Map<string, Promise<string | null>>();
   /** The tags summaries were made under (a handful: one per kind of count). */
   const summaryTags = new Set<string>();
   let invalidations = 0;
