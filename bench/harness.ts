@@ -27,9 +27,18 @@ export interface Load {
 
 export async function autocannon(
   url: string,
-  options: { connections: number; seconds?: number; amount?: number; cookie?: boolean },
+  options: {
+    connections: number;
+    seconds?: number;
+    amount?: number;
+    cookie?: boolean;
+    /** More request headers, name to value. */
+    headers?: Record<string, string>;
+  },
 ): Promise<Load> {
   const args = ["-j", "-c", String(options.connections)];
+  for (const [name, value] of Object.entries(options.headers ?? {}))
+    args.push("-H", `${name}=${value}`);
   if (options.amount !== undefined) args.push("-a", String(options.amount));
   else args.push("-d", String(options.seconds ?? SECONDS));
   if (options.cookie !== false) args.push("-H", `cookie=${COOKIE}`);
@@ -283,6 +292,7 @@ export async function builtGateway(
 export async function bareServer(
   body: Uint8Array,
   headers?: Record<string, string>,
+  status = 200,
 ): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), "chat-list-bench-bare-"));
   const file = join(dir, "body.json");
@@ -291,6 +301,7 @@ export async function bareServer(
     env: {
       ...process.env,
       BARE_BODY_FILE: file,
+      BARE_STATUS: String(status),
       ...(headers === undefined ? {} : { BARE_HEADERS_JSON: JSON.stringify(headers) }),
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -406,14 +417,22 @@ export async function workerdGateway(config: unknown): Promise<Gateway> {
 }
 
 /** The Worker ceiling: a bare Worker — no framework, one fetch handler — in workerd the same
- * way, answering every request with `body` as application/json. */
-export async function bareWorker(body: string): Promise<Gateway> {
+ * way, answering every request with `body` as application/json; with `headers`, sending those
+ * headers instead, and with `logLine`, writing that line (console.log) for every request, as
+ * the gateway writes its request log. */
+export async function bareWorker(
+  body: string,
+  options: { headers?: Record<string, string>; logLine?: string } = {},
+): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), "chat-list-bench-bare-worker-"));
+  const headers = options.headers ?? { "content-type": "application/json" };
+  const log =
+    options.logLine === undefined ? "" : `console.log(${JSON.stringify(options.logLine)}); `;
   writeFileSync(
     join(dir, "worker.mjs"),
     `const body = ${JSON.stringify(body)};\n` +
-      `const init = { headers: { "content-type": "application/json" } };\n` +
-      "export default { fetch() { return new Response(body, init); } };\n",
+      `const init = { headers: ${JSON.stringify(headers)} };\n` +
+      `export default { fetch() { ${log}return new Response(body, init); } };\n`,
   );
   return workerdServe(
     dir,

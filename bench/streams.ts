@@ -14,7 +14,7 @@ interface StreamSocket {
 }
 
 /** One SSE stream over a raw socket: cheap enough to hold ten thousand of in one process. */
-function openStream(origin: URL, path: string, cookie?: string): Promise<StreamSocket> {
+export function openStream(origin: URL, path: string, cookie?: string): Promise<StreamSocket> {
   return new Promise((resolve, reject) => {
     const socket = connect(Number(origin.port), origin.hostname);
     let text = "";
@@ -54,7 +54,7 @@ function openStream(origin: URL, path: string, cookie?: string): Promise<StreamS
 }
 
 /** Opens `count` streams, `batch` at a time, each waiting for its snapshot. */
-async function openMany(count: number, open: (index: number) => Promise<StreamSocket>) {
+export async function openMany(count: number, open: (index: number) => Promise<StreamSocket>) {
   const streams: StreamSocket[] = [];
   for (let start = 0; start < count; start += 250) {
     const batch = await Promise.all(

@@ -1,0 +1,86 @@
+// Live feeds at scale (issue 26): 1,000 callers, each streaming its own workspace (its own feed),
+// refreshMs 5 s, every source served from cache. What one feed refresh costs the gateway:
+// the gateway's CPU (utime + stime from /proc) over a window with the streams open, less its CPU
+// over a window of the same length before any stream (the idle baseline), over the refreshes the
+// window holds (feeds × window / refreshMs: a feed's loop waits refreshMs after each load, and a
+// cached load takes well under a millisecond). The gateway is the built one as `npm start` runs
+// it (request log, metrics, read state in SQLite); the streams are raw sockets from this process.
+//
+//   npm run bench -- --only feed_refresh
+import { builtGateway, configFor, QUICK, round, upstreams } from "./harness.js";
+import { cpuSeconds } from "./instrumentation.js";
+import { openMany, openStream } from "./streams.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function feedRefreshScenario(options: {
+  callers: number;
+  windowMs: number;
+  refreshMs?: number;
+}) {
+  const refreshMs = options.refreshMs ?? 5000;
+  const u = await upstreams();
+  const gw = await builtGateway(
+    configFor(u, {
+      cache: { ttlMs: 600_000, staleIfErrorMs: 0, maxEntries: 50_000 },
+      live: {
+        refreshMs,
+        maxStreams: options.callers + 10,
+        maxStreamsPerCaller: 8,
+      },
+    }),
+  );
+  const origin = new URL(gw.url);
+  try {
+    // One stream first, so the first-use code paths are behind us; closed before the baseline.
+    const warm = await openStream(
+      origin,
+      "/api/chat-list/stream?workspace_path=/warm",
+      "psession=warm",
+    );
+    await warm.next("snapshot");
+    warm.socket.destroy();
+    await sleep(1000);
+    const idleStart = cpuSeconds(gw.pid);
+    await sleep(options.windowMs);
+    const idleCpu = cpuSeconds(gw.pid) - idleStart;
+    const streams = await openMany(options.callers, (index) =>
+      openStream(
+        origin,
+        `/api/chat-list/stream?workspace_path=/w/${index}`,
+        `psession=feed-user-${index}`,
+      ),
+    );
+    // Past the first loop of every feed (the loads that opened them filled the caches).
+    await sleep(refreshMs + 1000);
+    const busyStart = cpuSeconds(gw.pid);
+    const started = performance.now();
+    await sleep(options.windowMs);
+    const busyCpu = cpuSeconds(gw.pid) - busyStart;
+    const windowMs = performance.now() - started;
+    const refreshes = (options.callers * windowMs) / refreshMs;
+    for (const stream of streams) stream.socket.destroy();
+    return {
+      callers: options.callers,
+      feeds: options.callers,
+      refresh_ms: refreshMs,
+      window_s: round(windowMs / 1000, 1),
+      refreshes: Math.round(refreshes),
+      cpu_s: { idle: round(idleCpu, 3), streaming: round(busyCpu, 3) },
+      cpu_us_per_refresh: round(((busyCpu - idleCpu) * 1e6) / refreshes, 1),
+      core_share_streaming: round((busyCpu - idleCpu) / (windowMs / 1000), 4),
+    };
+  } finally {
+    await gw.stop();
+    await u.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`)
+  console.log(
+    JSON.stringify(
+      await feedRefreshScenario({ callers: QUICK ? 200 : 1000, windowMs: QUICK ? 10_000 : 20_000 }),
+      null,
+      2,
+    ),
+  );
