@@ -53,12 +53,16 @@ export function openStream(origin: URL, path: string, cookie?: string): Promise<
   });
 }
 
-/** Opens `count` streams, `batch` at a time, each waiting for its snapshot. */
-export async function openMany(count: number, open: (index: number) => Promise<StreamSocket>) {
+/** Opens `count` streams, `batchSize` at a time, each waiting for its snapshot. */
+export async function openMany(
+  count: number,
+  open: (index: number) => Promise<StreamSocket>,
+  batchSize = 250,
+) {
   const streams: StreamSocket[] = [];
-  for (let start = 0; start < count; start += 250) {
+  for (let start = 0; start < count; start += batchSize) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(250, count - start) }, async (_, offset) => {
+      Array.from({ length: Math.min(batchSize, count - start) }, async (_, offset) => {
         const stream = await open(start + offset);
         await stream.next("snapshot");
         return stream;
