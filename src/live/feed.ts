@@ -133,8 +133,15 @@ export function createFeed(options: FeedOptions) {
 
   function apply(body: ListBody): void {
     waking = false;
-    const next = listState(body, `${epoch}-${counter + 1}`);
-    if (current !== null && !shownDiffers(current, next)) {
+    // A cheap check first: a load that built nothing new (the same items and counts objects, see
+    // createListBodies) shows nothing new, and needs no item's JSON nor any diff.
+    const same =
+      current !== null &&
+      body.items === current.body.items &&
+      body.counts === current.body.counts &&
+      body.complete === current.body.complete;
+    const next = same ? null : listState(body, `${epoch}-${counter + 1}`);
+    if (current !== null && (next === null || !shownDiffers(current, next))) {
       // Nothing shown changed: the same version, whose later events carry the fresher sources.
       current.body = body;
       snapshotText = null;
@@ -142,6 +149,7 @@ export function createFeed(options: FeedOptions) {
       for (const stream of [...streams]) if (stream.sent === null) greet(stream);
       return;
     }
+    if (next === null) return; // (current is null only when next is not)
     counter++;
     current = next;
     held.set(next.version, next);

@@ -10,7 +10,7 @@ import type { ReadState } from "../../state/read-state.js";
 import { readableSources } from "../../state/unread-counts.js";
 import { createDeadline } from "../../upstream/deadline.js";
 import type { AppEnv } from "../app-env.js";
-import { listBody } from "../chat-list/list-body.js";
+import { createListBodies } from "../chat-list/list-body.js";
 import { type ClientAddressResolver, clientAddressOf } from "../client-address.js";
 import type { Callers } from "../credentials.js";
 import { ApiError } from "../problem.js";
@@ -187,6 +187,8 @@ function streamRequest(
   // The feed's sources that refused its cookie: not asked again while the feed lives (a new
   // session is a new cookie, hence a new feed).
   const refusals = new Map<string, string>();
+  // The feed's list, rebuilt only when a source's result or the markers changed.
+  const listBody = createListBodies();
   return {
     feedKey: stream.feedKey,
     callerKey: stream.callerKey,
