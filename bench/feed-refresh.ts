@@ -30,6 +30,8 @@ export async function feedRefreshScenario(options: {
   callers: number;
   windowMs: number;
   refreshMs?: number;
+  /** Another checkout's build (a before/after), run the same way. */
+  root?: string;
 }) {
   const refreshMs = options.refreshMs ?? 5000;
   const u = await upstreams();
@@ -42,6 +44,7 @@ export async function feedRefreshScenario(options: {
         maxStreamsPerCaller: 8,
       },
     }),
+    options.root === undefined ? {} : { root: options.root },
   );
   const origin = new URL(gw.url);
   try {
@@ -103,11 +106,23 @@ export async function feedRefreshScenario(options: {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`)
-  console.log(
-    JSON.stringify(
-      await feedRefreshScenario({ callers: QUICK ? 200 : 1000, windowMs: QUICK ? 10_000 : 20_000 }),
-      null,
-      2,
-    ),
-  );
+// `--before DIR`: that checkout's gateway and this one's, alternately, `--rounds N` times each.
+const argument = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const before = argument("--before");
+  const shape = { callers: QUICK ? 200 : 1000, windowMs: QUICK ? 10_000 : 20_000 };
+  const runs: Array<{ which: string; cpu_us_per_refresh: number; uncached_lookups: number }> = [];
+  for (let index = 0; index < Number(argument("--rounds") ?? 1); index++)
+    for (const which of before === undefined ? ["this"] : ["before", "this"]) {
+      const result = await feedRefreshScenario({
+        ...shape,
+        ...(which === "before" && before !== undefined ? { root: before } : {}),
+      });
+      console.error(JSON.stringify({ which, ...result }));
+      runs.push({ which, ...result });
+    }
+  console.log(JSON.stringify(runs, null, 2));
+}

@@ -137,14 +137,18 @@ export function createCollector(options: CollectorOptions) {
     } satisfies SourceReport;
   }
 
-  async function collectOne(
+  /**
+   * One source's part: at once from a fresh cache entry (no promise, deadline, loader or race:
+   * the warm path and a live feed's refresh stay cheap), else through loadOne.
+   */
+  function collectOne(
     source: Source,
     plan: Extract<SourcePlan, { action: "load" }>,
     requestSignal: () => AbortSignal,
     credentials: Credentials,
     collectOptions: CollectOptions,
     trace: TraceContext | undefined,
-  ): Promise<Collected> {
+  ): Promise<Collected> | Collected {
     const started = clock.now();
     const credentialHash =
       plan.credential === null
@@ -163,6 +167,34 @@ export function createCollector(options: CollectorOptions) {
         dropped: 0,
       };
 
+    const reload = collectOptions.reload?.has(source.name) === true;
+    const fresh = reload ? undefined : options.cache.peekFresh(key);
+    if (fresh !== undefined) return answered(source, fresh, started);
+    return loadOne(
+      source,
+      plan,
+      key,
+      credentialHash,
+      requestSignal,
+      collectOptions,
+      trace,
+      started,
+      reload,
+    );
+  }
+
+  /** One source's part through the cache, loading it from its upstream when it must. */
+  async function loadOne(
+    source: Source,
+    plan: Extract<SourcePlan, { action: "load" }>,
+    key: string,
+    credentialHash: string | null,
+    requestSignal: () => AbortSignal,
+    collectOptions: CollectOptions,
+    trace: TraceContext | undefined,
+    started: number,
+    reload: boolean,
+  ): Promise<Collected> {
     const timeoutMs = Math.min(source.timeoutMs, options.deadlineMs);
     const breaker = breakerFor(source, key);
     const loader = async () => {
@@ -215,20 +247,16 @@ export function createCollector(options: CollectorOptions) {
 
     let result: CacheResult<SourceLoad>;
     try {
-      // A fresh entry needs no deadline, no timer and no race: the warm path stays cheap.
-      const reload = collectOptions.reload?.has(source.name) === true;
-      result =
-        (reload ? undefined : options.cache.peekFresh(key)) ??
-        (await raceAbort(
-          options.cache.get(key, loader, {
-            ...(collectOptions.waitUntil === undefined
-              ? {}
-              : { waitUntil: collectOptions.waitUntil }),
-            awaitRefresh: collectOptions.awaitRefresh === true,
-            reload,
-          }),
-          requestSignal(),
-        ));
+      result = await raceAbort(
+        options.cache.get(key, loader, {
+          ...(collectOptions.waitUntil === undefined
+            ? {}
+            : { waitUntil: collectOptions.waitUntil }),
+          awaitRefresh: collectOptions.awaitRefresh === true,
+          reload,
+        }),
+        requestSignal(),
+      );
     } catch (error) {
       const failure =
         error instanceof SourceFailure
@@ -244,6 +272,11 @@ export function createCollector(options: CollectorOptions) {
         cache: "miss",
       };
     }
+    return answered(source, result, started);
+  }
+
+  /** A source's part from what its cache answered. */
+  function answered(source: Source, result: CacheResult<SourceLoad>, started: number): Collected {
     // Writes made through the gateway since the load (DESIGN §13) show at once, on every load.
     const value = source.overlay === undefined ? result.value : source.overlay(result.value);
     const { items, dropped, unread, identity } = value;
@@ -324,23 +357,26 @@ export function createCollector(options: CollectorOptions) {
       return deadline.signal;
     };
     try {
-      return await Promise.all(
-        options.sources.map(async (source): Promise<Collected> => {
-          const span = startSpan(`source ${source.name}`, collectOptions.trace ?? UNTRACED, {
-            "chat_list.source.name": source.name,
-            "chat_list.source.kind": source.kind,
-          });
-          const collected = await collectSource(
-            source,
-            query,
-            credentials,
-            requestSignal,
-            collectOptions,
-            span?.context,
-          );
-          return observed(source, collected, span);
-        }),
-      );
+      // Every source answered at once (fresh entries) needs no promise of its own.
+      let waiting = false;
+      const parts = options.sources.map((source): Promise<Collected> | Collected => {
+        const span = startSpan(`source ${source.name}`, collectOptions.trace ?? UNTRACED, {
+          "chat_list.source.name": source.name,
+          "chat_list.source.kind": source.kind,
+        });
+        const collected = collectSource(
+          source,
+          query,
+          credentials,
+          requestSignal,
+          collectOptions,
+          span?.context,
+        );
+        if (!(collected instanceof Promise)) return observed(source, collected, span);
+        waiting = true;
+        return collected.then((one) => observed(source, one, span));
+      });
+      return waiting ? await Promise.all(parts) : (parts as Collected[]);
     } finally {
       deadline?.dispose();
     }
