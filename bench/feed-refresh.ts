@@ -42,6 +42,8 @@ export async function feedRefreshScenario(options: {
         refreshMs,
         maxStreams: options.callers + 10,
         maxStreamsPerCaller: 8,
+        // Every stream comes from this one loopback address.
+        maxStreamsPerAddress: options.callers + 10,
       },
     }),
     options.root === undefined ? {} : { root: options.root },

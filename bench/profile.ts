@@ -138,7 +138,7 @@ const scenarios: Array<{
     name: "feed refresh: 1,000 callers each streaming its own workspace, refreshMs 5 s, cached sources",
     config: {
       cache: { ttlMs: 600_000, staleIfErrorMs: 0, maxEntries: 50_000 },
-      live: { refreshMs: 5000, maxStreams: 1010 },
+      live: { refreshMs: 5000, maxStreams: 1010, maxStreamsPerAddress: 1010 },
     },
     drive: async (gw, sinceStart) => {
       const origin = new URL(gw.url);
