@@ -37,7 +37,7 @@ export function registerSecuritySchemes(app: OpenAPIHono<AppEnv>): void {
     in: "cookie",
     name: "psession",
     description:
-      "The portal session cookie. Forwarded only to portal sources; without it, portal sources report `unauthorized`.",
+      "The portal session cookie. Forwarded only to portal sources; without it, portal sources are `skipped` with the note `no psession cookie sent` and not called (a list whose other sources answered is still complete).",
   });
 }
 

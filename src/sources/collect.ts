@@ -39,6 +39,8 @@ export interface Collected {
   identity?: SourceLoad["identity"];
   /** How the cache answered, when the source was looked up in it (for metrics and spans). */
   cache?: CacheLookup;
+  /** The source was skipped because the caller sent no credentials for it (see SourcePlan). */
+  missingCredentials?: true;
 }
 
 export interface CollectorOptions {
@@ -325,14 +327,16 @@ export function createCollector(options: CollectorOptions) {
         dropped: 0,
       };
     const plan = source.plan(query, credentials);
-    if (plan.action === "skip")
-      return { report: report(source, "skipped"), items: NO_ITEMS, dropped: 0 };
-    if (plan.action === "unauthorized")
+    if (plan.action === "skip") {
+      if (plan.missingCredentials === undefined)
+        return { report: report(source, "skipped"), items: NO_ITEMS, dropped: 0 };
       return {
-        report: report(source, "unauthorized", { error: plan.reason }),
+        report: report(source, "skipped", { note: plan.missingCredentials }),
         items: NO_ITEMS,
         dropped: 0,
+        missingCredentials: true,
       };
+    }
     return collectOne(source, plan, requestSignal, credentials, collectOptions, trace);
   }
 

@@ -50,8 +50,13 @@ export interface SourceLoad {
 
 /** How one request uses one source. */
 export type SourcePlan =
-  | { action: "skip" }
-  | { action: "unauthorized"; reason: string }
+  | {
+      action: "skip";
+      /** Set when the caller sent no credentials for this source (a portal without a
+       * `psession` cookie): said in the report's `note`; such a skip counts toward a 401 when
+       * nothing answered (DESIGN §1). Absent: the request does not need the source. */
+      missingCredentials?: string;
+    }
   | {
       action: "load";
       /** Exactly what varies the upstream request, besides credentials: the cache scope. */

@@ -377,15 +377,52 @@ export function chatListContract({ runtime, upstream, gateway }: ContractHarness
       expect((await gw.get("/api/chat-list")).status).toBe(502);
     });
 
-    it("answers 401 when the only asked source is a portal and no cookie was sent", async () => {
+    it("answers 401 when the only source is a portal and no cookie was sent: skipped, not asked", async () => {
       const portal = await upstream({ "/v1/portal/chats": { json: [] } });
       const gw = await gateway(configFor({ portal }));
       const response = await gw.get("/api/chat-list");
       expect(response.status).toBe(401);
       const body = await json(response);
       expect(body.code).toBe("unauthorized");
-      expect(body.sources[0]).toMatchObject({ name: "portal", status: "unauthorized" });
+      expect(body.sources[0]).toMatchObject({
+        name: "portal",
+        status: "skipped",
+        note: "no psession cookie sent",
+        error: null,
+      });
+      expect(body.detail).toBe("portal: skipped (no psession cookie sent)");
       expect(portal.calls).toHaveLength(0);
+    });
+
+    it("answers a complete 200 without a cookie when the other sources answered", async () => {
+      const portal = await upstream({ "/v1/portal/chats": { json: portalChats } });
+      const registry = await upstream({ "/executors": executorsReply("CODEX") });
+      const gw = await gateway(configFor({ portal, registry }));
+      const response = await gw.get("/api/chat-list");
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-chat-list-complete")).toBe("true");
+      const body = await json(response);
+      expect(body.complete).toBe(true);
+      expect(ids(body)).toEqual(["CODEX"]);
+      expect(
+        body.sources.map((s: SourceEntry & { note: string | null }) => [s.name, s.status, s.note]),
+      ).toEqual([
+        ["portal", "skipped", "no psession cookie sent"],
+        ["executors", "ok", null],
+      ]);
+      expect(portal.calls).toHaveLength(0);
+    });
+
+    it("answers 401 without a cookie when the other sources failed", async () => {
+      const portal = await upstream({ "/v1/portal/chats": { json: portalChats } });
+      const registry = await upstream({ "/executors": { status: 503 } });
+      const gw = await gateway(configFor({ portal, registry }));
+      const response = await gw.get("/api/chat-list");
+      expect(response.status).toBe(401);
+      const body = await json(response);
+      expect(body.code).toBe("unauthorized");
+      expect(body.complete).toBe(false);
+      expect(body.sources.map((s: SourceEntry) => s.status)).toEqual(["skipped", "error"]);
     });
 
     it("answers 401 when the portal refuses the cookie, and remembers that briefly", async () => {

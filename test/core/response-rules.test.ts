@@ -23,56 +23,88 @@ function reports(...statuses: SourceStatus[]): SourceReport[] {
   return statuses.map((status, index) => report(`source-${index}`, status));
 }
 
+/** A collected entry for `outcomeOf`: "skipped-no-credentials" is a source skipped because the
+ * caller sent nothing to ask it with (a portal without a psession cookie). */
+type Entry = SourceStatus | "skipped-no-credentials";
+
+function collected(...entries: Entry[]) {
+  return entries.map((entry, index) =>
+    entry === "skipped-no-credentials"
+      ? { report: report(`source-${index}`, "skipped"), missingCredentials: true as const }
+      : { report: report(`source-${index}`, entry) },
+  );
+}
+
 describe("outcomeOf", () => {
-  it.each<{ when: string; statuses: SourceStatus[]; expected: ReturnType<typeof outcomeOf> }>([
-    { when: "every source skipped", statuses: ["skipped", "skipped"], expected: "ok" },
-    { when: "no sources at all", statuses: [], expected: "ok" },
+  it.each<{ when: string; entries: Entry[]; expected: ReturnType<typeof outcomeOf> }>([
+    { when: "every source skipped", entries: ["skipped", "skipped"], expected: "ok" },
+    { when: "no sources at all", entries: [], expected: "ok" },
     {
       when: "one ok among failures",
-      statuses: ["error", "ok", "timeout", "unauthorized"],
+      entries: ["error", "ok", "timeout", "unauthorized"],
       expected: "ok",
     },
-    { when: "one stale among failures", statuses: ["timeout", "stale", "error"], expected: "ok" },
-    { when: "only stale sources", statuses: ["stale", "stale"], expected: "ok" },
+    { when: "one stale among failures", entries: ["timeout", "stale", "error"], expected: "ok" },
+    { when: "only stale sources", entries: ["stale", "stale"], expected: "ok" },
+    {
+      when: "one ok and a source skipped for missing credentials",
+      entries: ["skipped-no-credentials", "ok"],
+      expected: "ok",
+    },
     {
       when: "every source unauthorized",
-      statuses: ["unauthorized", "unauthorized"],
+      entries: ["unauthorized", "unauthorized"],
       expected: "unauthorized",
     },
     {
       when: "unauthorized and skipped only",
-      statuses: ["skipped", "unauthorized", "skipped"],
+      entries: ["skipped", "unauthorized", "skipped"],
+      expected: "unauthorized",
+    },
+    {
+      when: "the only source was skipped for missing credentials",
+      entries: ["skipped-no-credentials"],
+      expected: "unauthorized",
+    },
+    {
+      when: "skipped for missing credentials and the others skipped",
+      entries: ["skipped", "skipped-no-credentials"],
+      expected: "unauthorized",
+    },
+    {
+      when: "skipped for missing credentials and the others failed",
+      entries: ["skipped-no-credentials", "error", "timeout"],
+      expected: "unauthorized",
+    },
+    {
+      when: "a mix of unauthorized and timeout",
+      entries: ["unauthorized", "timeout"],
+      expected: "unauthorized",
+    },
+    {
+      when: "a mix of unauthorized and error",
+      entries: ["unauthorized", "error"],
       expected: "unauthorized",
     },
     {
       when: "every source timed out",
-      statuses: ["timeout", "timeout", "timeout"],
+      entries: ["timeout", "timeout", "timeout"],
       expected: "upstream_timeout",
     },
     {
       when: "timeouts and skipped only",
-      statuses: ["timeout", "skipped"],
+      entries: ["timeout", "skipped"],
       expected: "upstream_timeout",
     },
     {
       when: "a mix of timeout and error",
-      statuses: ["timeout", "error"],
+      entries: ["timeout", "error"],
       expected: "upstream_error",
     },
-    {
-      when: "a mix of unauthorized and timeout",
-      statuses: ["unauthorized", "timeout"],
-      expected: "upstream_error",
-    },
-    {
-      when: "a mix of unauthorized and error",
-      statuses: ["unauthorized", "error"],
-      expected: "upstream_error",
-    },
-    { when: "every source errored", statuses: ["error", "error"], expected: "upstream_error" },
-    { when: "errors and skipped only", statuses: ["skipped", "error"], expected: "upstream_error" },
-  ])("is $expected when $when", ({ statuses, expected }) => {
-    expect(outcomeOf(reports(...statuses))).toBe(expected);
+    { when: "every source errored", entries: ["error", "error"], expected: "upstream_error" },
+    { when: "errors and skipped only", entries: ["skipped", "error"], expected: "upstream_error" },
+  ])("is $expected when $when", ({ entries, expected }) => {
+    expect(outcomeOf(collected(...entries))).toBe(expected);
   });
 });
 

@@ -111,6 +111,41 @@ describe("GET /api/chat-list/stream", () => {
     30_000,
   );
 
+  it("streams a cookie-less list as complete: the portal skipped with its note, in the snapshot and in patches", async () => {
+    const portal = await upstream({ "/v1/portal/chats": { json: [{ id: 1, name: "g" }] } });
+    let sessions = 1;
+    const registry = await upstream({
+      "/executors": () => ({
+        json: [{ type: "CODEX", is_available: true, session_count: sessions, last_active: null }],
+      }),
+    });
+    const gw = await gateway(
+      configFor({ portal, registry }, { cache: { ttlMs: 0 }, live: { refreshMs: 100 } }),
+    );
+    const live = await stream(`${gw.url}/api/chat-list/stream`);
+    try {
+      const skippedPortal = {
+        name: "portal",
+        status: "skipped",
+        note: "no psession cookie sent",
+        error: null,
+      };
+      const snapshot = JSON.parse(
+        (await live.next((event) => event.event === "snapshot", 3000)).data,
+      );
+      expect(snapshot.complete).toBe(true);
+      expect(snapshot.sources[0]).toMatchObject(skippedPortal);
+      sessions = 2;
+      const patch = JSON.parse((await live.next((event) => event.event === "patch", 5000)).data);
+      expect(patch.upsert).toEqual([expect.objectContaining({ id: "CODEX", session_count: 2 })]);
+      expect(patch.complete).toBe(true);
+      expect(patch.sources[0]).toMatchObject(skippedPortal);
+      expect(portal.calls).toHaveLength(0);
+    } finally {
+      live.close();
+    }
+  });
+
   it("patches every stream of one identity within 100 ms of a mark on one of its devices", async () => {
     const { server, history } = await startFakePortal(upstream);
     const gw = await gateway(uncachedPortalConfig(server.url, { live: { refreshMs: 60_000 } }));

@@ -22,7 +22,7 @@ type Item = {
   member_count?: number | null;
   unread_count?: number | null;
 };
-type Body = { items: Item[]; sources: { name: string; status: string }[] };
+type Body = { items: Item[]; sources: { name: string; status: string; note: string | null }[] };
 
 describe("npm start with no config (the embedded default)", () => {
   it("serves this machine's executors and agents for each workspace", async () => {
@@ -77,21 +77,25 @@ describe("npm start with no config (the embedded default)", () => {
       ["local-group-chats", "ok"],
       ["local-executors", "ok"],
       ["local-agents", "ok"],
-      ["portal", "unauthorized"],
+      ["portal", "skipped"],
     ]);
   });
 
-  it("answers 200 with no items for an empty home: local sources ok, the portal unauthorized", async () => {
+  it("answers 200 with no items for an empty home: local sources ok, the portal skipped (no cookie)", async () => {
     const run = startEntry(env(tempTree().root));
     const response = await fetch(await run.listening);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as Body;
+    // A desktop user who never signed in to the portal gets complete lists (DESIGN §1).
+    expect(response.headers.get("x-chat-list-complete")).toBe("true");
+    const body = (await response.json()) as Body & { complete: boolean };
+    expect(body.complete).toBe(true);
+    expect(body.sources.at(-1)?.note).toBe("no psession cookie sent");
     expect(body.items).toEqual([]);
     expect(body.sources.map((source) => [source.name, source.status])).toEqual([
       ["local-group-chats", "ok"],
       ["local-executors", "ok"],
       ["local-agents", "ok"],
-      ["portal", "unauthorized"],
+      ["portal", "skipped"],
     ]);
   });
 });

@@ -364,16 +364,25 @@ describe("portal source: the psession cookie", () => {
   it.each([
     ["no Cookie header", {}],
     ["a Cookie header without psession", { headers: { cookie: "theme=dark; _ga=GA1.2.3.4" } }],
-  ])("reports unauthorized and calls no upstream when the caller sends %s", async (_case, init) => {
-    const portal = await portalWith([chat(HEX_ID)]);
+  ])(
+    "is skipped with a note and calls no upstream when the caller sends %s",
+    async (_case, init) => {
+      const portal = await portalWith([chat(HEX_ID)]);
 
-    const { status, body } = await chatList(portal, init);
+      const { status, body } = await chatList(portal, init);
 
-    expect(status).toBe(401);
-    expect(body.sources).toHaveLength(1);
-    expect(body.sources[0]).toMatchObject({ name: "portal", status: "unauthorized" });
-    expect(portal.calls).toHaveLength(0);
-  });
+      // The portal is the only source and it had nothing to ask with: 401, as DESIGN §1 says.
+      expect(status).toBe(401);
+      expect(body.sources).toHaveLength(1);
+      expect(body.sources[0]).toMatchObject({
+        name: "portal",
+        status: "skipped",
+        note: "no psession cookie sent",
+        error: null,
+      });
+      expect(portal.calls).toHaveLength(0);
+    },
+  );
 
   it.each([401, 403])("reports unauthorized when the portal answers %i", async (code) => {
     const portal = await portalWith([chat(HEX_ID)], {

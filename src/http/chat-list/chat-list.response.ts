@@ -4,14 +4,25 @@ import type { ErrorCode } from "../problem.js";
 const ANSWERED = new Set(["ok", "stale"]);
 
 /**
- * 200 when some source answered (ok or stale) or every source was skipped; otherwise the problem
- * that describes the failure: all refused → unauthorized, all timed out → timeout, else error.
+ * The list's status (DESIGN §1): 200 when some source answered (ok or stale), or when every
+ * source was skipped because the request does not need it. Otherwise the problem that describes
+ * the failure: a refused credential, or a source skipped for missing credentials → unauthorized;
+ * every source that was called timed out → timeout; else error.
  */
-export function outcomeOf(reports: readonly SourceReport[]): "ok" | ErrorCode {
-  const asked = reports.filter((report) => report.status !== "skipped");
-  if (asked.length === 0 || asked.some((report) => ANSWERED.has(report.status))) return "ok";
-  if (asked.every((report) => report.status === "unauthorized")) return "unauthorized";
-  if (asked.every((report) => report.status === "timeout")) return "upstream_timeout";
+export function outcomeOf(
+  collected: readonly Pick<Collected, "report" | "missingCredentials">[],
+): "ok" | ErrorCode {
+  if (collected.some(({ report }) => ANSWERED.has(report.status))) return "ok";
+  if (
+    collected.some(
+      ({ report, missingCredentials }) =>
+        report.status === "unauthorized" || missingCredentials === true,
+    )
+  )
+    return "unauthorized";
+  const called = collected.filter(({ report }) => report.status !== "skipped");
+  if (called.length === 0) return "ok";
+  if (called.every(({ report }) => report.status === "timeout")) return "upstream_timeout";
   return "upstream_error";
 }
 
@@ -27,10 +38,16 @@ export function serverTiming(reports: readonly SourceReport[], totalMs: number):
   ].join(", ");
 }
 
-export function failureDetail(reports: readonly SourceReport[]): string {
-  return reports
-    .filter((report) => report.status !== "skipped")
-    .map((report) => `${report.name}: ${report.status}${report.error ? ` (${report.error})` : ""}`)
+/** The problem's `detail`: each source that was called, or skipped for want of credentials. */
+export function failureDetail(
+  collected: readonly Pick<Collected, "report" | "missingCredentials">[],
+): string {
+  return collected
+    .filter(({ report, missingCredentials }) => report.status !== "skipped" || missingCredentials)
+    .map(({ report }) => {
+      const reason = report.error ?? (report.status === "skipped" ? report.note : null);
+      return `${report.name}: ${report.status}${reason ? ` (${reason})` : ""}`;
+    })
     .join("; ");
 }
 

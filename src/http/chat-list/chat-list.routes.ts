@@ -34,7 +34,7 @@ export const chatListRoute = createRoute({
   tags: ["chat list"],
   summary: "Everything the caller can chat with, in one sorted list",
   description:
-    "Fans out to the configured sources in parallel (portal group chats, executor registries, agent stores), merges and sorts the items by last activity, counts them, and reports which sources answered. Portal chats need the caller's `psession` cookie. Page with `limit` and `cursor`; revalidate with `If-None-Match`.",
+    "Fans out to the configured sources in parallel (portal group chats, executor registries, agent stores), merges and sorts the items by last activity, counts them, and reports which sources answered. Portal chats need the caller's `psession` cookie: without it the portal is `skipped` (not called), and the list is still complete when the other sources answered. Page with `limit` and `cursor`; revalidate with `If-None-Match`.",
   security: LIST_SECURITY,
   request: { query: ChatListQuerySchema },
   responses: {
@@ -46,7 +46,7 @@ export const chatListRoute = createRoute({
     304: { description: "Not modified: `If-None-Match` names the current ETag. No body." },
     ...problemResponses(400, 421, 429, 500),
     401: sourcesProblem(
-      "`unauthorized`: every source that was asked refused the caller's credentials (or none were sent); the body lists the sources. `token_required`: `http.accessToken` is set and the request's Bearer token is missing or wrong.",
+      "`unauthorized`: no source answered, and a source refused the caller's credentials or was skipped because none were sent (a portal without a `psession` cookie); the body lists the sources. `token_required`: `http.accessToken` is set and the request's Bearer token is missing or wrong.",
     ),
     502: sourcesProblem("No source answered, and not all of them timed out."),
     504: sourcesProblem("Every source that was asked timed out."),

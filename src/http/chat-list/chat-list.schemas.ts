@@ -92,7 +92,7 @@ export const SourceReportSchema = z
     kind: z.string().openapi({ example: "portal" }),
     status: z.enum(SOURCE_STATUSES).openapi({
       description:
-        "ok: answered now or from a fresh cache; stale: served from cache because the upstream failed; error, timeout, unauthorized: no data; skipped: not needed by this request.",
+        "ok: answered now or from a fresh cache; stale: served from cache because the upstream failed; error, timeout: no data; unauthorized: the upstream refused the credentials the caller sent; skipped: not needed by this request, or the caller sent no credentials for it (a portal without a `psession` cookie: `note` says so, and it was not called).",
     }),
     item_count: z.number().int(),
     duration_ms: z.number().openapi({ description: "Time this request spent on the source." }),

@@ -96,9 +96,9 @@ export function createListAnswers({
       "Server-Timing": serverTiming(sources, clock.now() - started),
     };
 
-    const outcome = outcomeOf(sources);
+    const outcome = outcomeOf(collected);
     if (outcome !== "ok") {
-      const body = problem(outcome, failureDetail(sources), {
+      const body = problem(outcome, failureDetail(collected), {
         sources,
         complete,
         request_id: request.requestId,

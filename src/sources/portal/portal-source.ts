@@ -187,7 +187,8 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
     plan(query, credentials) {
       if (!query.includeGlobal) return { action: "skip" };
       const cookie = credentials.psession;
-      if (cookie === null) return { action: "unauthorized", reason: "no psession cookie sent" };
+      // Nothing to ask with: skipped, not refused (DESIGN §1), and no upstream call.
+      if (cookie === null) return { action: "skip", missingCredentials: "no psession cookie sent" };
       return {
         action: "load",
         scope: {},
