@@ -16,6 +16,7 @@ import { createDocsAssetReader } from "./node/docs-assets.js";
 import { loadNodeSettings } from "./node/env.js";
 import { createLineWriter } from "./node/line-writer.js";
 import { serverWithListFastPath } from "./node/list-lane.js";
+import { listenErrorLine } from "./node/listen-error.js";
 import { nodeFs, oldestFsCallMs } from "./node/node-fs.js";
 import { createPrometheusMetrics } from "./node/prometheus-metrics.js";
 import { createNodeReadMarkers, createNodeWriteStore } from "./node/read-markers.js";
@@ -122,6 +123,14 @@ async function start(): Promise<void> {
       );
     },
   );
+
+  // A port that cannot be had is one line and exit 1, not an unhandled 'error' event.
+  const onListenError = (error: NodeJS.ErrnoException) => {
+    process.stderr.write(`${listenErrorLine(error, port, host)}\n`);
+    process.exit(1);
+  };
+  server.once("error", onListenError);
+  server.once("listening", () => server.off("error", onListenError));
 
   stopGracefully({
     server,

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -88,4 +89,35 @@ describe("the Node entry (npm start)", () => {
     expect(stderr).toContain("deadlineMs");
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
+
+  // The likeliest first error: `npm start` twice, or on Viben's port (DESIGN §11).
+  it.each([
+    ["127.0.0.1", "127.0.0.1"],
+    ["all addresses", "0.0.0.0"],
+  ])(
+    "says in one line which port is busy and which variable to change, and exits 1 (%s)",
+    async (_, host) => {
+      const busy: Server = createServer();
+      await new Promise<void>((resolve) => busy.listen(0, host, resolve));
+      const { port } = busy.address() as { port: number };
+      try {
+        const run = startEntry({
+          PORT: String(port),
+          HOST: host,
+          CHAT_LIST_CONFIG_JSON: JSON.stringify({ sources: [] }),
+        });
+        expect(await run.exited).toBe(1);
+        const { stdout, stderr } = run.output();
+        const lines = stderr.split("\n").filter((line) => line.trim() !== "");
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain(`port ${port}`);
+        expect(lines[0]).toContain(host);
+        expect(lines[0]).toMatch(/\bPORT\b/);
+        expect(stderr).not.toMatch(/\n\s+at |EADDRINUSE.*\n.*Error/);
+        expect(stdout).not.toContain("list: http://");
+      } finally {
+        await new Promise((resolve) => busy.close(resolve));
+      }
+    },
+  );
 });
