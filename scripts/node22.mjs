@@ -68,10 +68,11 @@ export function needsNode22() {
 }
 
 /**
- * Runs `command` under Node >= 22 as a child, passes it the signals a supervisor sends, ends it
- * when this process's parent dies, and exits with its status.
+ * Runs `command` under Node >= 22 as a child (with `extraEnv` added to its environment), passes
+ * it the signals a supervisor sends, ends it when this process's parent dies, and exits with its
+ * status.
  */
-export function runCommand(command, args) {
+export function runCommand(command, args, extraEnv = {}) {
   const pathDirs = [join(projectRoot, "node_modules", ".bin"), process.env.PATH ?? ""];
   if (needsNode22()) {
     const bin = node22BinDir();
@@ -82,7 +83,7 @@ export function runCommand(command, args) {
   } else {
     pathDirs.unshift(dirname(process.execPath));
   }
-  const env = { ...process.env, PATH: pathDirs.join(delimiter) };
+  const env = { ...process.env, ...extraEnv, PATH: pathDirs.join(delimiter) };
 
   // A script file runs under node (tsx for TypeScript); anything else is looked up on PATH.
   const [file, fileArgs] = /\.(c|m)?ts$/.test(command)

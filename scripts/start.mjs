@@ -17,10 +17,14 @@ import { buildIfStale, SERVER } from "./build.mjs";
 import { needsNode22, runCommand } from "./node22.mjs";
 
 await buildIfStale();
+// The one process that serves stops with the process above it (DESIGN §11): npm here, or this
+// launcher when it runs a child. The gateway watches its parent only when this variable names
+// it, so `nohup node dist/node/server.mjs &` outlives the shell that started it.
 if (needsNode22()) {
   process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), "node-compile-cache");
-  runCommand(SERVER, process.argv.slice(2));
+  runCommand(SERVER, process.argv.slice(2), { CHAT_LIST_WATCH_PARENT: String(process.pid) });
 } else {
+  process.env.CHAT_LIST_WATCH_PARENT = String(process.ppid);
   module.enableCompileCache?.();
   await import(pathToFileURL(SERVER).href);
 }

@@ -135,6 +135,9 @@ async function start(): Promise<void> {
   stopGracefully({
     server,
     logger,
+    // Only when the npm start launcher named this process's parent (DESIGN §11): `nohup node
+    // dist/node/server.mjs &`, or a script that backgrounds it, outlives the shell it came from.
+    watchParent: settings.parentToWatch !== null && settings.parentToWatch === process.ppid,
     release: () =>
       Promise.allSettled([
         pool.close(),

@@ -22,6 +22,9 @@ export interface NodeSettings {
   /** Whether traces are exported: an OTLP endpoint is named (and OTEL_SDK_DISABLED is not
    * "true"). Only then is the OpenTelemetry SDK loaded. */
   exportTraces: boolean;
+  /** The pid of the process this one should stop with (`CHAT_LIST_WATCH_PARENT`, set only by
+   * the `npm start` launcher), or null: a gateway started any other way outlives its parent. */
+  parentToWatch: number | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -93,5 +96,8 @@ export function loadNodeSettings(env: Env): NodeSettings {
     exportTraces:
       env.OTEL_SDK_DISABLED !== "true" &&
       Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+    parentToWatch: /^[1-9]\d*$/.test(env.CHAT_LIST_WATCH_PARENT ?? "")
+      ? Number(env.CHAT_LIST_WATCH_PARENT)
+      : null,
   };
 }

@@ -24,6 +24,9 @@ export interface ShutdownOptions {
   /** How long the oldest call waiting in libuv's thread pool has waited, in ms, where the
    * runtime tracks it (the local scanner's file-system calls). */
   oldestPoolCallMs?: () => number;
+  /** Stop, as on SIGTERM, when the parent process is gone: only for the `npm start` launcher's
+   * own child (DESIGN §11), whose parent is npm or the launcher. */
+  watchParent?: boolean;
 }
 
 /** A call waiting this long in the thread pool is taken for stuck (a hung file system). */
@@ -43,15 +46,16 @@ function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
 }
 
 /**
- * Stops the server gracefully, once, on SIGTERM, SIGINT or SIGHUP, or when the process that
- * started it is gone: stops accepting, closes keep-alive sockets as they turn idle, lets
- * in-flight requests finish (up to 10 s, then closes their sockets), releases (at most 1 s
- * more), and exits 0 when every request finished, 1 when some had to be cut (logged). A
- * second signal, later than a relayed repeat of the first, exits at once with 128 + its number.
+ * Stops the server gracefully, once, on SIGTERM, SIGINT or SIGHUP, or (with `watchParent`) when
+ * the process that started it is gone: stops accepting, closes keep-alive sockets as they turn
+ * idle, lets in-flight requests finish (up to 10 s, then closes their sockets), releases (at
+ * most 1 s more), and exits 0 when every request finished, 1 when some had to be cut (logged).
+ * A second signal, later than a relayed repeat of the first, exits at once with 128 + its number.
  *
- * The parent is watched because a signal does not always reach this process: `npm start` runs
- * it under the launcher and tsx's CLI, and when one of those is killed outright this process
- * is adopted by init and would go on serving with nobody to stop it.
+ * `npm start` watches the parent because a signal does not always reach this process: when npm
+ * or the launcher above it is killed outright, it is adopted by init and would go on serving
+ * with nobody to stop it. Any other start does not: a gateway started with `nohup … &`, or by a
+ * script that backgrounds it, is meant to outlive its shell.
  */
 export function stopGracefully({
   server,
@@ -59,6 +63,7 @@ export function stopGracefully({
   release,
   beforeClose,
   oldestPoolCallMs = () => 0,
+  watchParent: watch = false,
 }: ShutdownOptions): void {
   /**
    * Exits with `code` — unless a thread of libuv's pool is stuck in a system call: the exit
@@ -122,7 +127,7 @@ export function stopGracefully({
   };
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const)
     process.on(signal, () => stop({ signal }));
-  watchParent(() => stop({ reason: "parent_exited" }));
+  if (watch) watchParent(() => stop({ reason: "parent_exited" }));
 }
 
 /** Calls `onGone` once when the parent process is gone. */
