@@ -8,7 +8,10 @@ import { useResources } from "../support/resources.js";
 // the user has.
 
 const { upstream, gateway } = useResources();
-const noSourceCache = { cache: { ttlMs: 0, staleIfErrorMs: 0 } };
+// No source cache; and time enough that a busy machine never cuts a history batch short: these
+// tests are about how the budgets share calls, not about time (a cut batch dates fewer chats).
+const noSourceCache = { cache: { ttlMs: 0, staleIfErrorMs: 0 }, deadlineMs: 10_000 };
+const TIMEOUT_MS = 10_000;
 
 /** Ana has six sessions and 60 chats (1–60); Bo one session and 10 chats (101–110). */
 const SESSIONS: Record<string, { user: number; chats: number[] }> = {};
@@ -46,6 +49,7 @@ describe("the portal's history budget", () => {
             kind: "portal",
             name: "portal",
             baseUrl: portal.url,
+            timeoutMs: TIMEOUT_MS,
             history: { perMinute: 40, perUserPerMinute: 1000 },
           },
         ],
@@ -75,6 +79,7 @@ describe("the portal's history budget", () => {
           kind: "portal",
           name: "portal",
           baseUrl: portal.url,
+          timeoutMs: TIMEOUT_MS,
           history: { perMinute: 1000, perUserPerMinute: 10 },
         },
       ],
@@ -94,7 +99,10 @@ describe("the portal's history budget", () => {
     for (const id of ids) routes[`/v1/portal/chats/${id}/history`] = { json: [{ id: "1-0" }] };
     const portal = await upstream(routes);
     const gw = await gateway(
-      { sources: [{ kind: "portal", name: "portal", baseUrl: portal.url }], ...noSourceCache },
+      {
+        sources: [{ kind: "portal", name: "portal", baseUrl: portal.url, timeoutMs: TIMEOUT_MS }],
+        ...noSourceCache,
+      },
       { clock },
     );
     let body: Body = { items: [] };

@@ -146,7 +146,10 @@ describe("GET /api/chat-list/stream", () => {
     }
   });
 
-  it("patches every stream of one identity within 100 ms of a mark on one of its devices", async () => {
+  // DESIGN §9's 100 ms is measured by `npm run bench:streams` (1,000 streams, a quiet machine).
+  // Here the bound has only to tell "at once" from "at the next refresh" (60 s away), so it is
+  // generous: 1 s, which a busy machine (both cores taken by other work) still keeps.
+  it("patches every stream of one identity at once (well before the next refresh) after a mark on one of its devices", async () => {
     const { server, history } = await startFakePortal(upstream);
     const gw = await gateway(uncachedPortalConfig(server.url, { live: { refreshMs: 60_000 } }));
     await gw.get("/api/chat-list", { psession: "ana-phone" });
@@ -170,8 +173,8 @@ describe("GET /api/chat-list/stream", () => {
       });
       expect(response.status).toBe(200);
       for (const live of [phone, desktop]) {
-        const patch = await live.next((event) => event.event === "patch", 1000);
-        expect(patch.at - marked).toBeLessThan(100);
+        const patch = await live.next((event) => event.event === "patch", 5000);
+        expect(patch.at - marked).toBeLessThan(1000);
         expect(JSON.parse(patch.data).upsert).toEqual([
           expect.objectContaining({ id: "gc-10", unread_count: 0 }),
         ]);

@@ -79,7 +79,17 @@ export async function startFakeUpstream(routes: Record<string, Route> = {}): Pro
         : typeof route === "function"
           ? await route(call)
           : route;
-    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    if (reply.delayMs) {
+      // A client that gives up ends the wait: no timer of a closed call outlives it.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, reply.delayMs);
+        res.once("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (res.destroyed) return;
+    }
     if (reply.hang) return;
     if (reply.reset) {
       req.socket.destroy();
