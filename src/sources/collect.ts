@@ -171,7 +171,8 @@ export function createCollector(options: CollectorOptions) {
 
     const reload = collectOptions.reload?.has(source.name) === true;
     const fresh = reload ? undefined : options.cache.peekFresh(key);
-    if (fresh !== undefined) return answered(source, fresh, started);
+    if (fresh !== undefined)
+      return answered(source, plan, fresh, started, collectOptions.waitUntil);
     return loadOne(
       source,
       plan,
@@ -274,14 +275,34 @@ export function createCollector(options: CollectorOptions) {
         cache: "miss",
       };
     }
-    return answered(source, result, started);
+    return answered(source, plan, result, started, collectOptions.waitUntil);
   }
 
   /** A source's part from what its cache answered. */
-  function answered(source: Source, result: CacheResult<SourceLoad>, started: number): Collected {
+  function answered(
+    source: Source,
+    plan: Extract<SourcePlan, { action: "load" }>,
+    result: CacheResult<SourceLoad>,
+    started: number,
+    waitUntil: CollectOptions["waitUntil"],
+  ): Collected {
     // Writes made through the gateway since the load (DESIGN §13) show at once, on every load.
     const value = source.overlay === undefined ? result.value : source.overlay(result.value);
-    const { items, dropped, unread, identity } = value;
+    const { items, dropped, unread } = value;
+    let { identity, identityUnknown } = value;
+    // A cached load's missing identity is looked at again: it may be known by now.
+    if (identity === null && result.state !== "loaded" && plan.knownIdentity !== undefined) {
+      const known = plan.knownIdentity(waitUntil);
+      if (known !== null) {
+        identity = known;
+        identityUnknown = undefined;
+      }
+    }
+    const note = value.note ?? null;
+    const unreadNote =
+      identity === null && identityUnknown !== undefined
+        ? `unread counts unavailable: ${identityUnknown}`
+        : null;
     const stale = result.state === "stale";
     // Built field by field, not spread: this runs for every source of every warm request and
     // every live refresh. The same fields, in the same order, as report() gives.
@@ -294,7 +315,7 @@ export function createCollector(options: CollectorOptions) {
         duration_ms: round(clock.now() - started),
         age_ms: result.ageMs,
         error: stale ? `serving cached data: ${result.reason}` : null,
-        note: value.note ?? null,
+        note: unreadNote === null ? note : note === null ? unreadNote : `${note}; ${unreadNote}`,
       },
       items,
       cache: CACHE_LOOKUP[result.state],

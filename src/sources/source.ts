@@ -46,6 +46,8 @@ export interface SourceLoad {
   identity?: string | null;
   /** Portal: when its list was asked (the clock's ms), so writes made later are laid over it. */
   fetchedAt?: number;
+  /** Why `identity` is null: the report's note says the unread counts are unavailable. */
+  identityUnknown?: string;
 }
 
 /** How one request uses one source. */
@@ -64,6 +66,11 @@ export type SourcePlan =
       /** The forwarded credential, hashed into the cache key; null when none is forwarded. */
       credential: string | null;
       load(context: LoadContext): Promise<SourceLoad>;
+      /** For a cached load whose identity is null (the upstream did not say who the caller
+       * is): the identity if it is known by now, else null, having started to find out in the
+       * background (never waiting), so a failure is not kept as the caller's identity for as
+       * long as the load is cached. */
+      knownIdentity?(waitUntil?: (work: Promise<unknown>) => void): string | null;
     };
 
 export interface Source {

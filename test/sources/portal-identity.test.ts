@@ -4,6 +4,10 @@ import { createPortalBudgets } from "../../src/sources/portal/budgets.js";
 import { createIdentityResolver } from "../../src/sources/portal/identity.js";
 import type { UpstreamClient } from "../../src/upstream/http-client.js";
 import { UpstreamError } from "../../src/upstream/upstream-error.js";
+import { startFakePortal } from "../support/fake-portal.js";
+import { useResources } from "../support/resources.js";
+
+const { upstream, gateway } = useResources();
 
 const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
 
@@ -82,5 +86,40 @@ describe("a session the portal refused", () => {
     }
     expect(calls).toBe(1);
     expect(budgets.left()).toBe(left);
+  });
+});
+
+describe("a who-am-I failure", () => {
+  it("is not cached as the caller's identity: badges come back once the portal answers again", async () => {
+    const { server } = await startFakePortal(upstream);
+    let meUp = false;
+    server.route({
+      "/v1/users/me": () =>
+        meUp ? { json: { id: 1 } } : { status: 500, json: { detail: "who-am-I is down" } },
+    });
+    // A list cached for a minute: long enough that a cached null identity would show.
+    const gw = await gateway({
+      sources: [{ kind: "portal", name: "portal", baseUrl: server.url }],
+      cache: { ttlMs: 60_000 },
+    });
+    type Body = {
+      items: { id: string; unread_count: number | null }[];
+      sources: { note: string | null }[];
+    };
+    const list = async () =>
+      (await (await gw.get("/api/chat-list", { psession: "ana-phone" })).json()) as Body;
+
+    const during = await list();
+    expect(during.items).toEqual([expect.objectContaining({ id: "gc-10", unread_count: null })]);
+    expect(during.sources[0]?.note).toMatch(/unread counts unavailable/);
+
+    meUp = true;
+    // The list stays cached; the identity is asked again (in the background of a request) and
+    // the badge comes back within a request or two, not after the cache's minute.
+    await expect
+      .poll(async () => (await list()).items[0]?.unread_count, { timeout: 5000, interval: 50 })
+      .toBe(0);
+    expect((await list()).sources[0]?.note).toBeNull();
+    expect(server.callsTo("/v1/portal/chats")).toHaveLength(1);
   });
 });

@@ -109,5 +109,8 @@ export function createIdentityResolver(options: IdentityOptions) {
     return running;
   }
 
-  return { resolve };
+  /** The session's identity if it is known now, without asking. */
+  const peek = (callerKey: string): string | undefined => known.get(callerKey);
+
+  return { resolve, peek };
 }

@@ -37,6 +37,9 @@ export interface PortalWrites {
   remember(effect: PortalWriteEffect): void;
 }
 
+/** The background who-am-I of a cached list belongs to no request: it has its own deadline. */
+const NEVER_ABORTED = new AbortController().signal;
+
 export interface PortalSourceDeps {
   client: UpstreamClient;
   clock: Clock;
@@ -154,17 +157,16 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
     });
     // Chats left undated show last_active null and sort last; say why, so nobody takes them
     // for inactive ones. A later request dates them as the budgets refill.
-    const notes = [
+    const undated =
       known.undated === 0
         ? null
-        : `${known.undated} ${known.undated === 1 ? "chat" : "chats"} not yet dated (history budget)`,
-      who.identity === null ? `unread counts unavailable: ${who.reason}` : null,
-    ].filter((note) => note !== null);
+        : `${known.undated} ${known.undated === 1 ? "chat" : "chats"} not yet dated (history budget)`;
     return {
       items,
       dropped,
-      note: notes.length === 0 ? null : notes.join("; "),
+      note: undated,
       identity: who.identity,
+      ...(who.identity === null ? { identityUnknown: who.reason } : {}),
       unread,
       fetchedAt,
     } satisfies SourceLoad;
@@ -189,11 +191,21 @@ export function createPortalSource(config: PortalSourceConfig, deps: PortalSourc
       const cookie = credentials.psession;
       // Nothing to ask with: skipped, not refused (DESIGN §1), and no upstream call.
       if (cookie === null) return { action: "skip", missingCredentials: "no psession cookie sent" };
+      const callerKey = credentials.psessionHash ?? sha256Hex(cookie);
       return {
         action: "load",
         scope: {},
         credential: cookie,
         load: (context) => load(cookie, context),
+        // A who-am-I failure is not an identity: a cached list asks again (one call per
+        // session at a time, within the budgets) and shows the badges once it is known.
+        knownIdentity(waitUntil) {
+          const identity = identities.peek(callerKey);
+          if (identity !== undefined) return identity;
+          const asking = identities.resolve(cookie, callerKey, { signal: NEVER_ABORTED });
+          waitUntil?.(asking);
+          return null;
+        },
       };
     },
   };
