@@ -47,6 +47,12 @@ export function createCircuitBreaker({ failureThreshold, cooldownMs, clock }: Br
       return;
     }
     const now = clock.now();
+    // Not sent at all (the upstream's Retry-After, met by another call): no failure to count.
+    if (error instanceof UpstreamError && error.kind === "held") {
+      retryAfterUntil = Math.max(retryAfterUntil, now + (error.retryAfterMs ?? 0));
+      probing = false;
+      return;
+    }
     if (error instanceof UpstreamError && error.retryAfterMs !== undefined)
       retryAfterUntil = Math.max(retryAfterUntil, now + error.retryAfterMs);
     failures++;

@@ -230,7 +230,8 @@ export function createCollector(options: CollectorOptions) {
             : error,
         );
         const failure = classify(error, deadline.signal.aborted, timeoutMs);
-        loaded(failure.status);
+        // A load held back by the upstream's Retry-After made no call: not a load to count.
+        if (!(error instanceof UpstreamError && error.kind === "held")) loaded(failure.status);
         // A refused credential must not keep seeing its old list as "stale": drop the entry.
         if (failure.status === "unauthorized") {
           refused.set(key, failure.reason);

@@ -2,6 +2,7 @@ import type { LocalSourceConfig, SourceConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { UpstreamClient } from "../upstream/http-client.js";
+import { createRetryAfterHold } from "../upstream/retry-after-hold.js";
 import { createAgentStoreSource } from "./agent-store.js";
 import { createExecutorRegistrySource } from "./executor-registry.js";
 import { createGroupChatStoreSource } from "./group-chat-store.js";
@@ -22,8 +23,13 @@ export interface SourceDeps {
   cachedForMs?: number;
 }
 
-/** One adapter per configured source, in config order. */
+/** One adapter per configured source, in config order. Each HTTP source calls its upstream
+ * through a Retry-After hold of its own (see retry-after-hold.ts). */
 export function createSources(configs: readonly SourceConfig[], deps: SourceDeps): Source[] {
+  const held = () => {
+    const hold = createRetryAfterHold(deps.clock);
+    return { ...deps, client: hold.wrap(deps.client), hold };
+  };
   const local = (config: LocalSourceConfig) => {
     if (deps.local === undefined)
       throw new Error("local source kinds need the Node runtime's file system");
@@ -32,13 +38,13 @@ export function createSources(configs: readonly SourceConfig[], deps: SourceDeps
   return configs.map((config) => {
     switch (config.kind) {
       case "portal":
-        return createPortalSource(config, deps);
+        return createPortalSource(config, held());
       case "executor_registry":
-        return createExecutorRegistrySource(config, deps);
+        return createExecutorRegistrySource(config, held());
       case "agent_store":
-        return createAgentStoreSource(config, deps);
+        return createAgentStoreSource(config, held());
       case "group_chat_store":
-        return createGroupChatStoreSource(config, deps);
+        return createGroupChatStoreSource(config, held());
       case "local_executors":
       case "local_agents":
       case "local_group_chats":

@@ -1,4 +1,12 @@
-export type UpstreamErrorKind = "timeout" | "http" | "parse" | "size" | "network" | "redirect";
+/** `held`: not sent at all, because the upstream's Retry-After has not passed. */
+export type UpstreamErrorKind =
+  | "timeout"
+  | "http"
+  | "parse"
+  | "size"
+  | "network"
+  | "redirect"
+  | "held";
 
 export interface UpstreamErrorOptions {
   kind: UpstreamErrorKind;
@@ -31,7 +39,7 @@ export class UpstreamError extends Error {
 
   /** Worth trying again later without changing the request. */
   get retryable(): boolean {
-    if (this.kind === "timeout" || this.kind === "network") return true;
+    if (this.kind === "timeout" || this.kind === "network" || this.kind === "held") return true;
     return this.kind === "http" && (this.status === 429 || (this.status ?? 0) >= 500);
   }
 }

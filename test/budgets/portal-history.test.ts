@@ -142,6 +142,50 @@ describe("portal history calls", () => {
     expect(historyCalls(portal)).toHaveLength(2);
   });
 
+  it("send none of a request's queued history calls once the portal's list answered 429 with Retry-After", async () => {
+    // Ana's ten chats are dated one call at a time, each taking a moment; while they are
+    // queued, Bo's list call meets a 429: the portal asked to wait, so Ana's queue stops.
+    const portal = await portalWith(10, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return { json: [{ id: "1710000000000-0" }] };
+    });
+    portal.route({
+      "/v1/portal/chats": (call) =>
+        String(call.headers.cookie).includes("psession=bo")
+          ? { status: 429, headers: { "retry-after": "30" }, json: { detail: "slow down" } }
+          : { json: chats(10) },
+    });
+    const gw = await gateway(portalConfig(portal, { concurrency: 1 }, 10_000));
+    const ana = gw.get("/api/chat-list", { psession: "ana" });
+    // An event, not a time: Ana's first history call has reached the portal.
+    await expect.poll(() => historyCalls(portal).length, { timeout: 5000, interval: 5 }).toBe(1);
+    const bo = await gw.get("/api/chat-list", { psession: "bo" });
+    expect(bo.status).toBe(502);
+    // The gateway has read the 429 now. At most the call on its way then may still arrive.
+    const sentBefore = historyCalls(portal).length;
+    const body = await (await ana).json();
+    expect(historyCalls(portal).length).toBeLessThanOrEqual(sentBefore + 1);
+    expect(dated(body)).toBeLessThan(10);
+  });
+
+  it("hold the portal's list call while a history call's Retry-After lasts", async () => {
+    const portal = await portalWith(1, () => ({
+      status: 429,
+      headers: { "retry-after": "30" },
+      json: { detail: "Too Many Requests" },
+    }));
+    const gw = await gateway(portalConfig(portal, {}));
+    await gw.get("/api/chat-list", { psession: "ana" });
+    expect(historyCalls(portal)).toHaveLength(1);
+    const listCalls = portal.callsTo("/v1/portal/chats").length;
+    // Another user, nothing cached: the portal asked the gateway (one client) to wait.
+    const response = await gw.get("/api/chat-list", { psession: "bo" });
+    expect(portal.callsTo("/v1/portal/chats")).toHaveLength(listCalls);
+    const body = await response.json();
+    expect(body.sources[0]).toMatchObject({ status: "error" });
+    expect(body.sources[0].error).toMatch(/Retry-After/);
+  });
+
   it("give up on slow histories in time to return the list within the source timeout", async () => {
     const portal = await portalWith(3, () => ({ delayMs: 2000, json: [] }));
     const gw = await gateway(portalConfig(portal, {}, 300));

@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { Clock } from "../../core/clock.js";
+import { createRetryAfterHold, type RetryAfterHold } from "../../upstream/retry-after-hold.js";
 import { TokenBucket } from "../../upstream/token-bucket.js";
 import { createFairShare } from "./fair-share.js";
 
@@ -9,6 +10,8 @@ export interface PortalBudgetOptions {
   perUserPerMinute: number;
   /** Calls the whole gateway may make per minute (the portal counts ~120 per client address). */
   perMinute: number;
+  /** The portal's Retry-After, shared with every other call to it; one of its own otherwise. */
+  hold?: Pick<RetryAfterHold, "held" | "holdFor" | "leftMs">;
 }
 
 /**
@@ -26,7 +29,7 @@ export function createPortalBudgets(options: PortalBudgetOptions) {
   const perParty = new LRUCache<string, TokenBucket>({ max: 10_000 });
   const instance = new TokenBucket(options.perMinute, clock);
   const fair = createFairShare({ perMinute: options.perMinute, clock });
-  let blockedUntil = 0;
+  const hold = options.hold ?? createRetryAfterHold(clock);
 
   function partyBucket(party: string): TokenBucket {
     let bucket = perParty.get(party);
@@ -39,12 +42,12 @@ export function createPortalBudgets(options: PortalBudgetOptions) {
 
   return {
     /** Whether the portal asked to wait (Retry-After) and the wait is not over. */
-    held: () => clock.now() < blockedUntil,
+    held: () => hold.held(),
     /** Spends one call of the party's and the gateway's budgets; false (spending nothing) when
      * either is empty, the gateway's is owed to others waiting, or the portal asked to wait.
      * `demand` is how many calls the party still wants, this one included. */
     take(party: string, demand = 1): boolean {
-      if (clock.now() < blockedUntil) return false;
+      if (hold.held()) return false;
       const own = partyBucket(party);
       // A party out of its own budget is not waiting for the gateway's: nothing is owed to it.
       if (own.waitMs() > 0) return false;
@@ -65,7 +68,7 @@ export function createPortalBudgets(options: PortalBudgetOptions) {
       fair.spent(party);
     },
     /** Milliseconds the portal's Retry-After still holds calls back (0 when it does not). */
-    heldForMs: () => Math.max(0, blockedUntil - clock.now()),
+    heldForMs: () => hold.leftMs(),
     /** The party got every call it wanted: nothing more is owed to it. */
     served(party: string): void {
       fair.served(party);
@@ -73,11 +76,11 @@ export function createPortalBudgets(options: PortalBudgetOptions) {
     /** Whole calls the gateway-wide budget allows now (0 while the portal asked to wait): for
      * /metrics. Per-caller budgets are not shown: a gauge per caller would name users. */
     left(): number {
-      return clock.now() < blockedUntil ? 0 : Math.max(0, Math.floor(instance.available()));
+      return hold.held() ? 0 : Math.max(0, Math.floor(instance.available()));
     },
     /** Holds every call for `ms` (the portal's Retry-After). */
     holdFor(ms: number): void {
-      blockedUntil = Math.max(blockedUntil, clock.now() + ms);
+      hold.holdFor(ms);
     },
   };
 }

@@ -127,7 +127,9 @@ export function createHistoryTracker(options: HistoryOptions) {
     } catch (error) {
       if (error instanceof UpstreamError && error.retryAfterMs !== undefined)
         budgets.holdFor(error.retryAfterMs);
-      if (!signal.aborted)
+      // Held back by the portal's Retry-After: not sent, nothing failed.
+      const held = error instanceof UpstreamError && error.kind === "held";
+      if (!signal.aborted && !held)
         options.logger.warn({
           event: "portal_history_failed",
           source: options.source,

@@ -6,6 +6,7 @@ import type { Logger } from "../../core/logger.js";
 import { toEpochMs } from "../../core/timestamps.js";
 import type { UnreadBasis } from "../../core/unread.js";
 import type { UpstreamCall, UpstreamClient } from "../../upstream/http-client.js";
+import type { RetryAfterHold } from "../../upstream/retry-after-hold.js";
 import type { LoadContext, Source, SourceLoad } from "../source.js";
 import { listIn, parseEach } from "../tolerant.js";
 import { createPortalBudgets } from "./budgets.js";
@@ -41,6 +42,7 @@ export interface PortalWrites {
 const NEVER_ABORTED = new AbortController().signal;
 
 export interface PortalSourceDeps {
+  /** Calls the portal; with `hold`, through it (see createSources). */
   client: UpstreamClient;
   clock: Clock;
   logger: Logger;
@@ -48,6 +50,8 @@ export interface PortalSourceDeps {
   unauthorizedTtlMs?: number;
   /** See SourceDeps.cachedForMs. */
   cachedForMs?: number;
+  /** The portal's Retry-After, shared by the list, history and who-am-I calls. */
+  hold?: RetryAfterHold;
 }
 
 /**
@@ -57,7 +61,11 @@ export interface PortalSourceDeps {
  * the caller is (for read markers) and what each chat's unread count is computed from.
  */
 export function createPortalSource(config: PortalSourceConfig, deps: PortalSourceDeps): Source {
-  const budgets = createPortalBudgets({ clock: deps.clock, ...config.history });
+  const budgets = createPortalBudgets({
+    clock: deps.clock,
+    ...config.history,
+    ...(deps.hold === undefined ? {} : { hold: deps.hold }),
+  });
   const history = createHistoryTracker({
     source: config.name,
     baseUrl: config.baseUrl,
