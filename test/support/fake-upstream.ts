@@ -21,6 +21,9 @@ export interface Reply {
   trickle?: { chunkBytes: number; everyMs: number };
   /** Gzip the body and say so in Content-Encoding. */
   gzip?: boolean;
+  /** Called once the whole answer was handed to a connection that was still open (not when
+   * the client had gone away first). */
+  onSent?: () => void;
 }
 
 export interface RecordedCall {
@@ -106,6 +109,7 @@ export async function startFakeUpstream(routes: Record<string, Route> = {}): Pro
     call.sent = sent;
     res.on("finish", () => {
       sent.completed = true;
+      reply.onSent?.();
     });
     if (reply.resetAfterBytes !== undefined) {
       res.write(body.subarray(0, reply.resetAfterBytes));
