@@ -1,5 +1,6 @@
 import { comparePositions } from "./positions.js";
 import {
+  type IdentityEntries,
   InvalidMarkerInputError,
   MARKER_LIMITS,
   type MarkerEntry,
@@ -70,4 +71,14 @@ export function checkEntries(entries: unknown): Map<string, Position> {
     if (seen === undefined || comparePositions(seen, checked) < 0) byItem.set(id, checked);
   }
   return byItem;
+}
+
+/** One identity's batch of an advance, checked (see checkEntries). */
+export interface CheckedBatch {
+  identity: string;
+  wanted: Map<string, Position>;
+}
+
+export function checkBatch(batch: IdentityEntries): CheckedBatch {
+  return { identity: checkIdentity(batch.identity), wanted: checkEntries(batch.entries) };
 }

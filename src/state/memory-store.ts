@@ -1,7 +1,18 @@
 import { createChangeHub } from "./change-hub.js";
-import { checkEntries, checkIdentity, checkItemIds } from "./marker-input.js";
+import {
+  type CheckedBatch,
+  checkBatch,
+  checkEntries,
+  checkIdentity,
+  checkItemIds,
+} from "./marker-input.js";
 import { comparePositions } from "./positions.js";
-import { type Position, type ReadMarkerStore, StoreUnavailableError } from "./read-marker-store.js";
+import {
+  type AdvanceResult,
+  type Position,
+  type ReadMarkerStore,
+  StoreUnavailableError,
+} from "./read-marker-store.js";
 
 export interface MemoryReadMarkerOptions {
   /** Called when a subscriber throws (the store carries on). */
@@ -41,6 +52,27 @@ export function createMemoryReadMarkerStore(
     return found;
   }
 
+  /** Writes checked batches; nothing here can fail half-way (one synchronous pass). */
+  function advanceChecked(batches: readonly CheckedBatch[]): AdvanceResult[] {
+    open();
+    const results = batches.map(({ identity, wanted }) => {
+      const mine = markersOf(identity);
+      const changed: string[] = [];
+      for (const [itemId, position] of wanted) {
+        const current = mine.get(itemId);
+        if (current !== undefined && comparePositions(current, position) >= 0) continue;
+        mine.set(itemId, position);
+        changed.push(itemId);
+      }
+      return { markers: pick(mine, wanted.keys()), changed };
+    });
+    batches.forEach(({ identity }, index) => {
+      const { changed } = results[index] as AdvanceResult;
+      if (changed.length > 0) hub.emit({ identity, itemIds: changed });
+    });
+    return results;
+  }
+
   return {
     kind: "memory",
     durable: false,
@@ -51,19 +83,12 @@ export function createMemoryReadMarkerStore(
       return pick(markers.get(id) ?? new Map(), ids);
     },
     async advance(identity, entries) {
-      const id = checkIdentity(identity);
-      const wanted = checkEntries(entries);
-      open();
-      const mine = markersOf(id);
-      const changed: string[] = [];
-      for (const [itemId, position] of wanted) {
-        const current = mine.get(itemId);
-        if (current !== undefined && comparePositions(current, position) >= 0) continue;
-        mine.set(itemId, position);
-        changed.push(itemId);
-      }
-      if (changed.length > 0) hub.emit({ identity: id, itemIds: changed });
-      return { markers: pick(mine, wanted.keys()), changed };
+      const [result] = advanceChecked([checkBatch({ identity, entries })]);
+      return result as AdvanceResult;
+    },
+    async advanceAll(batches) {
+      // Every batch is checked before any is written: all or nothing.
+      return advanceChecked(batches.map(checkBatch));
     },
     async setIfAbsent(identity, entries) {
       const id = checkIdentity(identity);

@@ -26,6 +26,18 @@ export interface MarkerChange {
 
 export type ReadMarkerStoreKind = "memory" | "sqlite" | "postgres" | "durable_object";
 
+/** What `advance` answers: each entry's marker after the call, and the items whose marker moved. */
+export interface AdvanceResult {
+  markers: Map<string, Position>;
+  changed: string[];
+}
+
+/** One identity's part of a write that spans identities (see `advanceAll`). */
+export interface IdentityEntries {
+  identity: string;
+  entries: readonly MarkerEntry[];
+}
+
 export interface ReadMarkerStore {
   readonly kind: ReadMarkerStoreKind;
   /** Whether markers survive a restart (false only for memory). */
@@ -35,10 +47,12 @@ export interface ReadMarkerStore {
   /** Moves each marker forward to the given position, never back, atomically and all in one
    * transaction; concurrent advances from several processes end at the maximum. Returns each
    * entry's marker after the call and the item ids whose marker actually moved. */
-  advance(
-    identity: string,
-    entries: readonly MarkerEntry[],
-  ): Promise<{ markers: Map<string, Position>; changed: string[] }>;
+  advance(identity: string, entries: readonly MarkerEntry[]): Promise<AdvanceResult>;
+  /** `advance` for several identities in one transaction: every batch is written, or none is
+   * (one `POST /read` may name a portal chat and a local Viben chat: two identities). The
+   * results come in the order of `batches`. Absent where one transaction cannot span
+   * identities (the Durable Object backend: one object per identity). */
+  advanceAll?(batches: readonly IdentityEntries[]): Promise<AdvanceResult[]>;
   /** First sight: stores a marker only for items that have none; returns the markers after.
    * Announces nothing (it makes no change a client can see). */
   setIfAbsent(identity: string, entries: readonly MarkerEntry[]): Promise<Map<string, Position>>;

@@ -10,7 +10,12 @@ import {
 import type { MarkerWrite } from "../observability/labels.js";
 import { type GatewayMetrics, noMetrics } from "../observability/metrics.js";
 import { endSpan, startSpan, type TraceContext, UNTRACED } from "../observability/tracing.js";
-import type { MarkerEntry, ReadMarkerStore } from "./read-marker-store.js";
+import type {
+  AdvanceResult,
+  IdentityEntries,
+  MarkerEntry,
+  ReadMarkerStore,
+} from "./read-marker-store.js";
 
 export interface ReadStateOptions {
   store: ReadMarkerStore;
@@ -228,6 +233,14 @@ export function createReadState(options: ReadStateOptions) {
     };
   }
 
+  /** This process's copy of an identity's markers after a write. */
+  function applied(identity: string, result: AdvanceResult): AdvanceResult {
+    const entry = entryOf(identity);
+    for (const [itemId, position] of result.markers) entry.markers.set(itemId, position);
+    if (result.changed.length > 0) bump(entry);
+    return result;
+  }
+
   /** Moves markers forward for one identity (POST /read): this process's lists and ETags see it
    * at once; other instances through the store's announcement. */
   async function markRead(
@@ -239,13 +252,42 @@ export function createReadState(options: ReadStateOptions) {
       store.advance(identity, entries),
     );
     downUntil = 0;
-    const entry = entryOf(identity);
-    for (const [itemId, position] of result.markers) entry.markers.set(itemId, position);
-    if (result.changed.length > 0) bump(entry);
-    return result;
+    return applied(identity, result);
   }
 
-  return { snapshot, markRead, close: unsubscribe };
+  /** Whether one write may span identities all or nothing (see ReadMarkerStore.advanceAll). */
+  const marksAcrossIdentities = store.advanceAll !== undefined;
+
+  /** markRead for several identities at once, all or nothing: one transaction of the store.
+   * Throws when the store cannot span identities and more than one is named (check
+   * `marksAcrossIdentities` first). */
+  async function markReadAll(
+    batches: readonly IdentityEntries[],
+    trace: TraceContext = UNTRACED,
+  ): Promise<AdvanceResult[]> {
+    if (batches.length === 1) {
+      const [only] = batches as [IdentityEntries];
+      return [await markRead(only.identity, only.entries, trace)];
+    }
+    const advanceAll = store.advanceAll?.bind(store);
+    if (advanceAll === undefined)
+      throw new Error(`the ${store.kind} store cannot write several identities at once`);
+    const total = batches.reduce((sum, batch) => sum + batch.entries.length, 0);
+    const results = await written("advance", trace, total, () => advanceAll(batches));
+    downUntil = 0;
+    return results.map((result, index) =>
+      applied((batches[index] as IdentityEntries).identity, result),
+    );
+  }
+
+  return {
+    snapshot,
+    markRead,
+    markReadAll,
+    marksAcrossIdentities,
+    storeKind: store.kind,
+    close: unsubscribe,
+  };
 }
 
 export type ReadState = ReturnType<typeof createReadState>;

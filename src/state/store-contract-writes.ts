@@ -1,5 +1,6 @@
 import { assert } from "./contract-assert.js";
 import { comparePositions, formatPosition, maxPosition } from "./positions.js";
+import { InvalidMarkerInputError } from "./read-marker-store.js";
 import type { StoreContractCase } from "./store-contract.js";
 import { entry, randomPositions, shown } from "./store-contract-helpers.js";
 
@@ -137,6 +138,43 @@ export const writeCases: StoreContractCase[] = [
           `call ${i} returned a marker before what it sent`,
         );
       });
+    },
+  },
+  {
+    name: "advanceAll writes several identities' markers in one transaction, or none of them",
+    async run(store, ctx) {
+      // Optional: a backend whose identities live apart (the Durable Object) has none.
+      if (store.advanceAll === undefined) return;
+      const phone = ctx.identity("all-portal");
+      const desk = ctx.identity("all-local");
+      const results = await store.advanceAll([
+        { identity: phone, entries: [entry("gc-42", "10-0")] },
+        { identity: desk, entries: [entry("gc-project", "20-0"), entry("gc-other", "5-0")] },
+      ]);
+      assert.equal(
+        results.map((result) => ({
+          changed: [...result.changed].sort(),
+          at: shown(result.markers),
+        })),
+        [
+          { changed: ["gc-42"], at: { "gc-42": "10-0" } },
+          {
+            changed: ["gc-other", "gc-project"],
+            at: { "gc-project": "20-0", "gc-other": "5-0" },
+          },
+        ],
+        "each identity's result, in order",
+      );
+      // One refused batch refuses the call: the other identity's markers stay where they were.
+      await assert.rejects(
+        store.advanceAll([
+          { identity: phone, entries: [entry("gc-42", "11-0")] },
+          { identity: desk, entries: [{ itemId: "", position: { ms: 1, seq: 0 } }] },
+        ]),
+        InvalidMarkerInputError,
+        "an empty item id",
+      );
+      assert.equal(shown(await store.read(phone, ["gc-42"])), { "gc-42": "10-0" }, "not moved");
     },
   },
 ];

@@ -5,7 +5,7 @@ import { toEpochMs, toIso } from "../../core/timestamps.js";
 import type { MessagePosition } from "../../core/unread.js";
 import type { Collected, Collector } from "../../sources/collect.js";
 import { formatPosition, parsePosition } from "../../state/positions.js";
-import type { MarkerEntry } from "../../state/read-marker-store.js";
+import type { IdentityEntries } from "../../state/read-marker-store.js";
 import type { ReadState } from "../../state/read-state.js";
 import { readableSources, withUnreadCounts } from "../../state/unread-counts.js";
 import type { AppEnv } from "../app-env.js";
@@ -146,6 +146,24 @@ export function createReadHandler({
         { ids: unknownCaller },
       );
 
+    // One write for every identity named (a portal chat and a local Viben chat are two): all
+    // of it or nothing. A store that cannot span identities in one transaction (the Durable
+    // Object: one per identity) gets one identity per request, and this one is refused whole.
+    const batches: IdentityEntries[] = [...new Set(targets.map((target) => target.identity))].map(
+      (identity) => ({
+        identity,
+        entries: targets
+          .filter((target) => target.identity === identity)
+          .map(({ id, position }) => ({ itemId: id, position })),
+      }),
+    );
+    if (batches.length > 1 && !readState.marksAcrossIdentities)
+      throw new ApiError(
+        "invalid_body",
+        `these chats' markers belong to ${batches.length} identities, which the ${readState.storeKind} store cannot write in one transaction: send one request per source; nothing was written: ${names(targets.map((target) => target.id))}`,
+        { ids: targets.map((target) => target.id) },
+      );
+
     // First sight before the mark, as the caller's first list would have done (DESIGN §8): a
     // chat marked before it was ever listed must not count its whole backlog as unread.
     const seen = await readState.snapshot(readableSources(collected), trace);
@@ -153,13 +171,11 @@ export function createReadHandler({
 
     const markers = new Map<string, MessagePosition>();
     try {
-      for (const identity of new Set(targets.map((target) => target.identity))) {
-        const entries: MarkerEntry[] = targets
-          .filter((target) => target.identity === identity)
-          .map(({ id, position }) => ({ itemId: id, position }));
-        const result = await readState.markRead(identity, entries, trace);
+      const results = await readState.markReadAll(batches, trace);
+      results.forEach((result, index) => {
+        const { identity } = batches[index] as IdentityEntries;
         for (const [id, position] of result.markers) markers.set(`${identity}\n${id}`, position);
-      }
+      });
     } catch (error) {
       throw new ApiError(
         "state_unavailable",

@@ -1,6 +1,12 @@
 import postgres from "postgres";
 import { createChangeHub } from "../../state/change-hub.js";
-import { checkEntries, checkIdentity, checkItemIds } from "../../state/marker-input.js";
+import {
+  type CheckedBatch,
+  checkBatch,
+  checkEntries,
+  checkIdentity,
+  checkItemIds,
+} from "../../state/marker-input.js";
 import {
   type MarkerChange,
   type Position,
@@ -26,6 +32,13 @@ export interface PostgresReadMarkerOptions {
 export const READ_MARKER_CHANNEL = "chat_list_read_markers";
 
 type Sql = postgres.Sql;
+
+/** An advance inside a transaction, and the change it announced (delivered at commit). */
+interface Written {
+  markers: Map<string, Position>;
+  changed: string[];
+  announced: MarkerChange | undefined;
+}
 
 /**
  * Markers in PostgreSQL, for Node fleets. Every instance sees every write at once (one row per
@@ -57,8 +70,12 @@ export function createPostgresReadMarkerStore(options: PostgresReadMarkerOptions
   // True once LISTEN has been answered: from then on every own change comes back as an echo.
   let listenReady = false;
 
-  /** Awaits a query within the deadline; any failure becomes StoreUnavailableError. */
-  async function within<T>(query: postgres.PendingQuery<postgres.Row[]>, deadline: number) {
+  /** Awaits a query (or a transaction) within the deadline; any failure becomes
+   * StoreUnavailableError. */
+  async function within<T>(
+    query: postgres.PendingQuery<postgres.Row[]> | Promise<unknown>,
+    deadline: number,
+  ) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -66,7 +83,8 @@ export function createPostgresReadMarkerStore(options: PostgresReadMarkerOptions
           // A query not yet given to a connection is taken off the queue, so it cannot run
           // after its caller was told it failed. (One already sent ends by statement_timeout;
           // postgres.js's cancel of a sent query opens a connection and drops that promise.)
-          if ((query as unknown as { state?: unknown }).state === undefined) query.cancel();
+          if ("cancel" in query && (query as unknown as { state?: unknown }).state === undefined)
+            query.cancel();
           const late = `no answer within ${timeoutMs} ms`;
           reject(new StoreUnavailableError("postgres", late, { reason: late }));
         },
@@ -114,6 +132,36 @@ export function createPostgresReadMarkerStore(options: PostgresReadMarkerOptions
     );
     for (const row of rows) markers.set(row.item_id, statements.positionOf(row));
     return markers;
+  }
+
+  /** One identity's advance inside a transaction, with every entry's marker after it. */
+  async function advanceIn(
+    tx: postgres.TransactionSql,
+    identity: string,
+    wanted: Map<string, Position>,
+  ): Promise<Written> {
+    if (wanted.size === 0) return { markers: new Map(), changed: [], announced: undefined };
+    const moved = (await statements.advance(
+      tx,
+      identity,
+      wanted,
+      READ_MARKER_CHANNEL,
+    )) as unknown as statements.AdvanceRow[];
+    const markers = new Map(moved.map((row) => [row.item_id, statements.positionOf(row)]));
+    const unmoved = [...wanted.keys()].filter((itemId) => !markers.has(itemId));
+    if (unmoved.length > 0) {
+      const rows = (await statements.read(
+        tx,
+        identity,
+        unmoved,
+      )) as unknown as statements.MarkerRow[];
+      for (const row of rows) markers.set(row.item_id, statements.positionOf(row));
+    }
+    return {
+      markers,
+      changed: moved.map((row) => row.item_id),
+      announced: parseNotification(moved[0]?.announced ?? ""),
+    };
   }
 
   function onNotification(payload: string): void {
@@ -170,6 +218,46 @@ export function createPostgresReadMarkerStore(options: PostgresReadMarkerOptions
         return { markers, changed };
       } finally {
         done(echoed);
+      }
+    },
+    async advanceAll(batches) {
+      const checked = batches.map(checkBatch);
+      const deadline = await begin();
+      const echoExpected = listenReady;
+      const done = checked.map(({ identity }) => echoes.track(identity));
+      const echoed: (MarkerChange | undefined)[] = checked.map(() => undefined);
+      const late = () => {
+        const reason = `no answer within ${timeoutMs} ms`;
+        return new StoreUnavailableError("postgres", reason, { reason });
+      };
+      try {
+        // One transaction for every identity: all batches are written, or none. A transaction
+        // that outlived its caller's deadline rolls back rather than commit after the caller
+        // was told it failed.
+        const written = await within<Written[]>(
+          sql.begin(async (tx) => {
+            const out: Written[] = [];
+            for (const { identity, wanted } of checked) {
+              if (Date.now() > deadline) throw late();
+              out.push(await advanceIn(tx, identity, wanted));
+            }
+            if (Date.now() > deadline) throw late();
+            return out;
+          }),
+          deadline,
+        );
+        return written.map(({ markers, changed, announced }, index) => {
+          const { identity } = checked[index] as CheckedBatch;
+          if (announced !== undefined) {
+            hub.emit({ identity, itemIds: changed });
+            if (echoExpected) echoed[index] = announced;
+          }
+          return { markers, changed };
+        });
+      } finally {
+        done.forEach((end, index) => {
+          end(echoed[index]);
+        });
       }
     },
     async setIfAbsent(identity, entries) {

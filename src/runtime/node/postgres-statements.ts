@@ -3,7 +3,8 @@
 import type postgres from "postgres";
 import type { Position } from "../../state/read-marker-store.js";
 
-type Sql = postgres.Sql;
+// A pool or a transaction: the statements run on either.
+type Sql = postgres.ISql;
 
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more. */
 export const NOTIFY_PAYLOAD_LIMIT = 8000;

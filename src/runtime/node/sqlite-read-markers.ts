@@ -1,8 +1,15 @@
 import { isAbsolute, join } from "node:path";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { createChangeHub } from "../../state/change-hub.js";
-import { checkEntries, checkIdentity, checkItemIds } from "../../state/marker-input.js";
 import {
+  type CheckedBatch,
+  checkBatch,
+  checkEntries,
+  checkIdentity,
+  checkItemIds,
+} from "../../state/marker-input.js";
+import {
+  type AdvanceResult,
   type Position,
   type ReadMarkerStore,
   StoreUnavailableError,
@@ -185,6 +192,27 @@ export function createSqliteReadMarkerStore(options: SqliteReadMarkerOptions): R
     return markers;
   }
 
+  /** Every batch in one BEGIN IMMEDIATE transaction: all written, or none (rolled back). */
+  async function advanceChecked(batches: readonly CheckedBatch[]): Promise<AdvanceResult[]> {
+    const now = Date.now();
+    const results = await attempt((s) =>
+      transaction(s, () =>
+        batches.map(({ identity, wanted }) => {
+          const changed: string[] = [];
+          for (const [itemId, { ms, seq }] of wanted)
+            if (s.advance.get(identity, itemId, BigInt(ms), BigInt(seq), now) !== undefined)
+              changed.push(itemId);
+          return { markers: readMarkers(s, identity, [...wanted.keys()]), changed };
+        }),
+      ),
+    );
+    batches.forEach(({ identity }, index) => {
+      const { changed } = results[index] as AdvanceResult;
+      if (changed.length > 0) hub.emit({ identity, itemIds: changed });
+    });
+    return results;
+  }
+
   return {
     kind: "sqlite",
     durable: true,
@@ -194,20 +222,11 @@ export function createSqliteReadMarkerStore(options: SqliteReadMarkerOptions): R
       return attempt((s) => readMarkers(s, id, ids));
     },
     async advance(identity, entries) {
-      const id = checkIdentity(identity);
-      const wanted = checkEntries(entries);
-      const now = Date.now();
-      const result = await attempt((s) =>
-        transaction(s, () => {
-          const changed: string[] = [];
-          for (const [itemId, { ms, seq }] of wanted)
-            if (s.advance.get(id, itemId, BigInt(ms), BigInt(seq), now) !== undefined)
-              changed.push(itemId);
-          return { markers: readMarkers(s, id, [...wanted.keys()]), changed };
-        }),
-      );
-      if (result.changed.length > 0) hub.emit({ identity: id, itemIds: result.changed });
-      return result;
+      const [result] = await advanceChecked([checkBatch({ identity, entries })]);
+      return result as AdvanceResult;
+    },
+    async advanceAll(batches) {
+      return advanceChecked(batches.map(checkBatch));
     },
     async setIfAbsent(identity, entries) {
       const id = checkIdentity(identity);
