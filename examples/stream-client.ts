@@ -9,7 +9,8 @@
 //
 // (EventSource reconnects by itself, sending Last-Event-ID, and the gateway resumes with one
 // patch.) Outside a browser, followList below reads the stream with fetch. Type-checked in CI
-// and run by test/client.
+// and run by test/client. Browser-ready: it imports only types and the list's order, no zod, so
+// a bundle of it is a few KiB (test/client/stream-client-bundle.test.ts holds it to 5 KiB gzip).
 //
 //   npx tsx examples/stream-client.ts http://127.0.0.1:8787 [workspace_path]
 import type { ChatListItem, Counts } from "../src/core/items.js";
@@ -112,7 +113,8 @@ export async function followList(
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (Node). A page that imports this module has no `process`: nothing runs.
+if (typeof process !== "undefined" && import.meta.url === `file://${process.argv[1]}`) {
   const [baseUrl = "http://127.0.0.1:8787", workspacePath] = process.argv.slice(2);
   await followList(
     baseUrl,

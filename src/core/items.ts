@@ -1,9 +1,8 @@
 import { z } from "@hono/zod-openapi";
+import { ITEM_TYPES } from "./item-types.js";
 
-/** The three item types, in the order they break ties when sorting. */
-export const ITEM_TYPES = ["group_chat", "executor", "agent"] as const;
+export { ITEM_TYPES, type ItemType } from "./item-types.js";
 export const ItemTypeSchema = z.enum(ITEM_TYPES).openapi("ItemType");
-export type ItemType = z.infer<typeof ItemTypeSchema>;
 
 /** Every group chat's id starts with this (DESIGN §1); no other type's id may. */
 export const GROUP_CHAT_ID_PREFIX = "gc-";

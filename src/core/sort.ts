@@ -1,4 +1,6 @@
-import { type ChatListItem, ITEM_TYPES, type ItemType } from "./items.js";
+// Zod-free on purpose (only types come from items.ts): browser clients bundle this order.
+import { ITEM_TYPES, type ItemType } from "./item-types.js";
+import type { ChatListItem } from "./items.js";
 
 const TYPE_RANK: Record<ItemType, number> = Object.fromEntries(
   ITEM_TYPES.map((type, index) => [type, index]),
