@@ -39,6 +39,10 @@ window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#docs", deepLinking
  * without one (Workers) it loads the same pinned version from a CDN.
  */
 export function registerDocs(app: OpenAPIHono<AppEnv>, readAsset?: DocsAssetReader): void {
+  // A browser asks every site for its icon (the docs page, a list opened in a tab): no icon,
+  // and no 404 in its console. Not one of the gateway's own paths (proxy/own-paths.ts): in
+  // front of a backend, the backend's icon is asked for.
+  app.get("/favicon.ico", (c) => c.body(null, 204, { "Cache-Control": "public, max-age=86400" }));
   const page = docsPage(readAsset === undefined ? CDN_BASE : "/docs/assets");
   // The page needs its inline bootstrap script; everything else comes from 'self' (or the CDN).
   const scriptSource =

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { codesOf, problemExamples } from "./problem-examples.js";
 
 /** Every error the gateway answers with: one closed list, one status each. */
 export const ERROR_CODES = {
@@ -115,7 +116,8 @@ export class ApiError extends Error {
   }
 }
 
-/** OpenAPI response entries for error statuses, so every route documents its problems. */
+/** OpenAPI response entries for error statuses, so every route documents its problems, each
+ * status with an example body per code it answers (problem-examples.ts). */
 export function problemResponses<S extends number>(...statuses: S[]) {
   return Object.fromEntries(
     statuses.map((status) => [
@@ -125,11 +127,24 @@ export function problemResponses<S extends number>(...statuses: S[]) {
           .filter((entry) => entry.status === status)
           .map((entry) => entry.title)
           .join("; "),
-        content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+        content: {
+          [PROBLEM_CONTENT_TYPE]: {
+            schema: ProblemSchema,
+            examples: problemExamples(codesOf(status)),
+          },
+        },
       },
     ]),
   ) as Record<
     S,
-    { description: string; content: { [PROBLEM_CONTENT_TYPE]: { schema: typeof ProblemSchema } } }
+    {
+      description: string;
+      content: {
+        [PROBLEM_CONTENT_TYPE]: {
+          schema: typeof ProblemSchema;
+          examples: ReturnType<typeof problemExamples>;
+        };
+      };
+    }
   >;
 }

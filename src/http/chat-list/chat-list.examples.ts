@@ -89,3 +89,27 @@ export const chatListExample = {
   workspace_path: "/home/ana/proj",
   next_cursor: null,
 };
+
+const report = (name: string, kind: string, status: string, error: string | null, ms: number) => ({
+  name,
+  kind,
+  status,
+  item_count: 0,
+  duration_ms: ms,
+  age_ms: null,
+  error,
+  note: null,
+});
+
+/** The `sources` of the list's problem examples (401, 502, 504), by code. */
+export const failedSources: Partial<Record<string, unknown[]>> = {
+  unauthorized: [report("portal", "portal", "unauthorized", "upstream answered HTTP 401", 38.5)],
+  upstream_error: [
+    report("viben-executors", "executor_registry", "error", "upstream answered HTTP 500", 6.1),
+    report("viben-agents", "agent_store", "error", "body is not valid JSON", 4.8),
+  ],
+  upstream_timeout: [
+    report("viben-executors", "executor_registry", "timeout", "no answer within 800 ms", 800.4),
+    report("viben-agents", "agent_store", "timeout", "no answer within 800 ms", 800.2),
+  ],
+};

@@ -1,15 +1,25 @@
 import { createRoute } from "@hono/zod-openapi";
 import { LIST_SECURITY } from "../openapi.js";
-import { PROBLEM_CONTENT_TYPE, problemResponses } from "../problem.js";
+import { type ErrorCode, PROBLEM_CONTENT_TYPE, problemResponses } from "../problem.js";
+import { problemExamples } from "../problem-examples.js";
+import { failedSources } from "./chat-list.examples.js";
 import {
   ChatListProblemSchema,
   ChatListQuerySchema,
   ChatListResponseSchema,
 } from "./chat-list.schemas.js";
 
-const sourcesProblem = (description: string) => ({
+/** A problem that lists the sources (401, 502, 504 of the list), with an example per code. */
+const sourcesProblem = (description: string, codes: ErrorCode[]) => ({
   description,
-  content: { [PROBLEM_CONTENT_TYPE]: { schema: ChatListProblemSchema } },
+  content: {
+    [PROBLEM_CONTENT_TYPE]: {
+      schema: ChatListProblemSchema,
+      examples: problemExamples(codes, (code) =>
+        code === "token_required" ? {} : { sources: failedSources[code] ?? [], complete: false },
+      ),
+    },
+  },
 });
 
 const listHeaders = {
@@ -47,8 +57,9 @@ export const chatListRoute = createRoute({
     ...problemResponses(400, 421, 429, 500),
     401: sourcesProblem(
       "`unauthorized`: no source answered, and a source refused the caller's credentials or was skipped because none were sent (a portal without a `psession` cookie); the body lists the sources. `token_required`: `http.accessToken` is set and the request's Bearer token is missing or wrong.",
+      ["unauthorized", "token_required"],
     ),
-    502: sourcesProblem("No source answered, and not all of them timed out."),
-    504: sourcesProblem("Every source that was asked timed out."),
+    502: sourcesProblem("No source answered, and not all of them timed out.", ["upstream_error"]),
+    504: sourcesProblem("Every source that was asked timed out.", ["upstream_timeout"]),
   },
 });

@@ -56,8 +56,12 @@ export const ChatListQuerySchema = z.object({
       return ITEM_TYPES.filter((type) => asked.includes(type));
     })
     .openapi({
-      param: { description: "Only these item types (comma list); `counts` follow the filter." },
-      example: "group_chat,agent",
+      param: {
+        description:
+          "Only these item types (comma list of `group_chat`, `executor`, `agent`); `counts` follow the filter. Without it, every type.",
+      },
+      // Every type: /docs pre-fills "Try it out" with the example, which must hide nothing.
+      example: "group_chat,executor,agent",
     }),
   limit: z
     .string()
