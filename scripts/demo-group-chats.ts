@@ -1,10 +1,11 @@
 // The demo's sample Viben group chat store (SAMPLE DATA), shaped like a running Viben's
-// /api/group-chats: one chat reports its counts and unread badge itself, the others are listed
-// without counts, so the gateway asks their members and sessions as it would ask Viben.
+// /api/group-chats: one chat reports its counts and unread badge itself, the other is listed
+// without counts, so the gateway asks its members and sessions as it would ask Viben. (The
+// workspace's own chat comes from sample files instead: demo-viben-home.ts.)
 import type { Reply } from "../test/support/fake-upstream.js";
 
 export function sampleGroupChatRoutes(
-  workspace: string,
+  home: string,
   minutesAgo: (minutes: number) => string,
 ): Record<string, Reply> {
   const member = (id: string, type: "human" | "agent", displayName: string) => ({
@@ -21,19 +22,10 @@ export function sampleGroupChatRoutes(
       json: {
         group_chats: [
           {
-            id: "project-chat",
-            name: "Sample · Project discussion",
-            description: "Sample data: you, the reviewer and the planner on this project",
-            workspace_path: workspace,
-            created_at: minutesAgo(10_000),
-            updated_at: minutesAgo(10_000),
-            unread_count: 3,
-          },
-          {
             id: "gc-release",
             name: "Sample · Release crew",
             description: "Sample data: a global chat that reports its own counts",
-            workspace_path: "/home/demo/.viben",
+            workspace_path: `${home}/.viben`,
             member_count: 4,
             session_count: 6,
             unread_count: 12,
@@ -47,34 +39,6 @@ export function sampleGroupChatRoutes(
             workspace_path: null,
             updated_at: minutesAgo(4000),
             unread_count: 0,
-          },
-        ],
-      },
-    },
-    "/group-chats/project-chat/members": {
-      json: {
-        members: [
-          member("u1", "human", "You"),
-          member("reviewer", "agent", "Reviewer"),
-          member("planner", "agent", "Planner"),
-        ],
-      },
-    },
-    "/group-chats/project-chat/sessions": {
-      json: {
-        sessions: [
-          {
-            id: "s1",
-            status: "active",
-            created_at: minutesAgo(90),
-            updated_at: minutesAgo(90),
-            last_message_at: minutesAgo(1),
-          },
-          {
-            id: "s2",
-            status: "closed",
-            created_at: minutesAgo(3000),
-            updated_at: minutesAgo(2900),
           },
         ],
       },

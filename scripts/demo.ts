@@ -1,17 +1,21 @@
 // `npm run demo`: the gateway with sample upstreams on loopback, so a frontend developer sees
 // every item type in one minute. Everything it lists is SAMPLE DATA made up here.
 //
-// Starts a sample portal (group, direct and archived chats with histories; it answers who the user
-// is, and creates chats and takes messages, so the README's write examples run), a Viben-shaped group
-// chat store (with unread badges), two executor registries (one Viben-shaped, whose executors are
-// merged with the other's), and an agent store; then the gateway on PORT (default 8787). Requests without a psession cookie are given
-// the demo user's, so a browser shows portal chats too.
+// Starts a sample portal (group, direct and archived chats with histories; it answers who the
+// user is, and creates chats and takes messages, so the README's write examples run), a Viben
+// workspace chat read from sample files in memory (`local_group_chats`, with read markers), a
+// Viben-shaped group chat store (with unread badges), two executor registries (one
+// Viben-shaped, whose executors are merged with the other's), and an agent store; then the
+// gateway on PORT (default 8787). The sample user is Ana, her workspace /home/ana/proj: the
+// README's examples run against the demo as written. Requests without a psession cookie are
+// given the demo user's, so a browser shows portal chats too.
 import { serve } from "@hono/node-server";
 import { parseConfig } from "../src/config/load.js";
 import { createJsonLogger } from "../src/core/logger.js";
 import { createApp } from "../src/http/app.js";
 import { createDocsAssetReader } from "../src/runtime/node/docs-assets.js";
 import { createPooledFetch } from "../src/runtime/node/undici-fetch.js";
+import { createLocalSourceFactory } from "../src/sources/local/index.js";
 import {
   type RecordedCall,
   type Reply,
@@ -19,8 +23,10 @@ import {
   startFakeUpstream,
 } from "../test/support/fake-upstream.js";
 import { sampleGroupChatRoutes } from "./demo-group-chats.js";
+import { sampleVibenHome } from "./demo-viben-home.js";
 
-const WORKSPACE = "/home/demo/sample-project";
+const HOME = "/home/ana";
+const WORKSPACE = "/home/ana/proj";
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 const streamId = (minutes: number) => `${Date.now() - minutes * 60_000}-0`;
 
@@ -129,7 +135,7 @@ function createChat(call: RecordedCall): Reply {
 
 const [portal, groupChatStore, vibenRegistry, otherRegistry, agentStore] = await Promise.all([
   startFakeUpstream(portalRoutes),
-  startFakeUpstream(sampleGroupChatRoutes(WORKSPACE, minutesAgo)),
+  startFakeUpstream(sampleGroupChatRoutes(HOME, minutesAgo)),
   startFakeUpstream({
     "/executors": {
       delayMs: 15,
@@ -270,6 +276,7 @@ const [portal, groupChatStore, vibenRegistry, otherRegistry, agentStore] = await
 const config = parseConfig({
   sources: [
     { kind: "portal", name: "sample-portal", baseUrl: portal.url },
+    { kind: "local_group_chats", name: "sample-local-group-chats", home: HOME },
     { kind: "group_chat_store", name: "sample-viben-group-chats", baseUrl: groupChatStore.url },
     { kind: "executor_registry", name: "sample-viben-executors", baseUrl: vibenRegistry.url },
     { kind: "executor_registry", name: "sample-team-executors", baseUrl: otherRegistry.url },
@@ -282,6 +289,11 @@ const app = createApp({
   fetch: pool.fetch,
   logger: createJsonLogger((line) => process.stderr.write(`${line}\n`)),
   docsAssets: createDocsAssetReader(),
+  local: createLocalSourceFactory({
+    fs: sampleVibenHome(WORKSPACE, minutesAgo),
+    home: HOME,
+    pathDirs: [],
+  }),
 });
 
 // Demo only: a request without a session cookie acts as the sample user.

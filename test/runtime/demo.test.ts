@@ -47,12 +47,13 @@ describe("npm run demo", () => {
       new Set(["group_chat", "executor", "agent"]),
     );
     expect(body.complete).toBe(true);
-    // Viben group chats from the sample store, beside the portal's, with unread badges.
-    const vibenChats = body.items.filter((item) => item.source_name === "sample-viben-group-chats");
-    expect(vibenChats.map((item) => [item.name, item.unread_count])).toEqual([
-      ["Sample · Project discussion", 3],
-      ["Sample · Release crew", 12],
-      ["Sample · Retro notes", 0],
+    // Viben group chats beside the portal's, with unread badges: the workspace's own from sample
+    // files (read markers apply), two global ones from the sample store.
+    const vibenChats = body.items.filter((item) => /group-chats$/.test(item.source_name));
+    expect(vibenChats.map((item) => [item.name, item.source_name, item.unread_count])).toEqual([
+      ["Sample · Project discussion", "sample-local-group-chats", 3],
+      ["Sample · Release crew", "sample-viben-group-chats", 12],
+      ["Sample · Retro notes", "sample-viben-group-chats", 0],
     ]);
     expect(
       body.items

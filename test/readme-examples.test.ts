@@ -1,0 +1,117 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "./support/free-port.js";
+import { endGroup, spawnGroup } from "./support/processes.js";
+
+// Every `curl` in the README, run as written (only the port changed) against `npm run demo`
+// (issue 25, item 5): a newcomer who copies one gets an answer, not a 400, 404 or 503.
+
+const root = join(import.meta.dirname, "..");
+const readme = readFileSync(join(root, "README.md"), "utf8");
+const README_ORIGIN = "http://127.0.0.1:8787";
+
+/** The curl commands of the README's shell blocks, continuation lines joined. */
+function curlExamples(): string[] {
+  const blocks = [...readme.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((match) => match[1] ?? "");
+  return blocks.flatMap((block) =>
+    block
+      .replace(/\\\n\s*/g, " ")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith("curl ")),
+  );
+}
+
+let demo: { origin: string; pgid: number } | undefined;
+
+/** `npm run demo`'s script on a free port; resolves with its origin, or null if it exited. */
+function startDemo(port: number): Promise<{ origin: string; pgid: number } | null> {
+  const child = spawnGroup(
+    process.execPath,
+    [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "scripts/demo.ts")],
+    { env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "pipe", "ignore"] },
+  );
+  return new Promise((resolve) => {
+    let output = "";
+    child.stdout?.on("data", (chunk) => {
+      output += chunk;
+      if (output.includes("docs: "))
+        resolve({ origin: `http://127.0.0.1:${port}`, pgid: child.pid as number });
+    });
+    child.on("exit", () => resolve(null));
+  });
+}
+
+beforeAll(async () => {
+  // Another test may take the free port between our look and the demo's listen: try again then.
+  for (let attempt = 0; attempt < 3 && demo === undefined; attempt++)
+    demo = (await startDemo(await freePort())) ?? undefined;
+  if (demo === undefined) throw new Error("the demo did not start");
+}, 60_000);
+
+afterAll(async () => {
+  if (demo !== undefined) await endGroup(demo.pgid);
+});
+
+/** Runs one README command against the demo: its output, and the HTTP status curl saw. */
+function run(command: string) {
+  const against = command.replaceAll(README_ORIGIN, (demo as { origin: string }).origin);
+  const result = spawnSync("sh", ["-c", `${against} --write-out '%{stderr}%{http_code}'`], {
+    encoding: "utf8",
+    timeout: 20_000,
+  });
+  return { exit: result.status, status: Number(result.stderr.trim()), body: result.stdout };
+}
+
+const examples = curlExamples();
+const hasCurl = spawnSync("curl", ["--version"], { stdio: "ignore" }).status === 0;
+
+describe.skipIf(!hasCurl)("the README's examples against npm run demo", () => {
+  it("finds the examples: the list offline and with a cookie, a mark, a traced list", () => {
+    expect(examples.map((command) => /\/api\/chat-list\S*/.exec(command)?.[0])).toEqual([
+      "/api/chat-list?workspace_path=/home/ana/proj'",
+      "/api/chat-list?workspace_path=/home/ana/proj'",
+      "/api/chat-list/read?workspace_path=/home/ana/proj'",
+      "/api/chat-list?workspace_path=/home/ana/proj'",
+    ]);
+  });
+
+  it("shows the offline list first, and says the one with a cookie reaches the public portal", () => {
+    const [offline, withCookie] = examples;
+    expect(offline).not.toMatch(/cookie/i);
+    expect(withCookie).toMatch(/Cookie: psession=/);
+    const before = readme.slice(0, readme.indexOf(withCookie as string));
+    const comment = before.slice(before.lastIndexOf("```sh")).split("\n").slice(-3).join("\n");
+    expect(comment).toMatch(/public portal/);
+  });
+
+  it.each(examples.map((command, index) => [index + 1, command]))(
+    "example %i answers 200: %s",
+    (_, command) => {
+      const { exit, status, body } = run(command as string);
+      expect({ exit, status }).toEqual({ exit: 0, status: 200 });
+      if (body.trim() !== "") expect(() => JSON.parse(body)).not.toThrow();
+    },
+  );
+
+  it("marks the chats the read example names, as its comment shows", () => {
+    const mark = examples.find((command) => command.includes("/read"));
+    const { status, body } = run(mark as string);
+    expect(status).toBe(200);
+    expect(JSON.parse(body)).toEqual({
+      items: [
+        { id: "gc-42", unread_count: 0, last_read: expect.stringMatching(/^\d+-\d+$/) },
+        { id: "gc-project-chat", unread_count: 0, last_read: expect.any(String) },
+      ],
+    });
+  });
+
+  it("lists every source as answered, the portal included, for the list with a cookie", () => {
+    const { body } = run(examples[1] as string);
+    const list = JSON.parse(body) as { complete: boolean; sources: { status: string }[] };
+    expect(list.complete).toBe(true);
+    expect(list.sources.every((source) => source.status === "ok")).toBe(true);
+  });
+});
