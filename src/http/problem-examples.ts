@@ -44,6 +44,10 @@ const EXAMPLES: Record<ErrorCode, { detail: string; extra?: Record<string, unkno
       "viben-executors: error (upstream answered HTTP 500); viben-agents: error (body is not valid JSON)",
   },
   state_unavailable: { detail: "the read-state store is unreachable" },
+  source_unavailable: {
+    detail: "not known now: gc-project-chat (viben-group-chats: upstream answered HTTP 502)",
+    extra: { ids: ["gc-project-chat"], sources: ["viben-group-chats"] },
+  },
   overloaded: { detail: "the gateway holds its most streams" },
   upstream_timeout: {
     detail:
