@@ -5,12 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./support/free-port.js";
 import { endGroup, spawnGroup } from "./support/processes.js";
 
-// Every `curl` in the README, run as written (only the port changed) against `npm run demo`
-// (issue 25, item 5): a newcomer who copies one gets an answer, not a 400, 404 or 503.
+// Every `curl` in the README addressed to the gateway's default address, run as written (only
+// the port changed) against `npm run demo` (issue 25, item 5): a newcomer who copies one gets an
+// answer, not a 400, 404 or 503. The "In front of Viben" recipe's examples (port 18790, a
+// gateway fronting a running Viben) need a Viben behind them: test/proxy/in-front-of-viben.test.ts
+// replays them against a Viben-shaped backend.
 
 const root = join(import.meta.dirname, "..");
 const readme = readFileSync(join(root, "README.md"), "utf8");
 const README_ORIGIN = "http://127.0.0.1:8787";
+const RECIPE_ORIGIN = "http://127.0.0.1:18790";
 
 /** The curl commands of the README's shell blocks, continuation lines joined. */
 function curlExamples(): string[] {
@@ -65,10 +69,19 @@ function run(command: string) {
   return { exit: result.status, status: Number(result.stderr.trim()), body: result.stdout };
 }
 
-const examples = curlExamples();
+const allExamples = curlExamples();
+const examples = allExamples.filter((command) => command.includes(README_ORIGIN));
 const hasCurl = spawnSync("curl", ["--version"], { stdio: "ignore" }).status === 0;
 
 describe.skipIf(!hasCurl)("the README's examples against npm run demo", () => {
+  it("has no curl example that is neither the default gateway's nor the Viben recipe's", () => {
+    expect(
+      allExamples.filter(
+        (command) => !command.includes(README_ORIGIN) && !command.includes(RECIPE_ORIGIN),
+      ),
+    ).toEqual([]);
+  });
+
   it("finds the examples: the list offline and with a cookie, a mark, a traced list", () => {
     expect(examples.map((command) => /\/api\/chat-list\S*/.exec(command)?.[0])).toEqual([
       "/api/chat-list?workspace_path=/home/ana/proj'",
