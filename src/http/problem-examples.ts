@@ -53,6 +53,34 @@ const EXAMPLES: Record<ErrorCode, { detail: string; extra?: Record<string, unkno
     detail:
       "viben-executors: timeout (no answer within 800 ms); viben-agents: timeout (no answer within 800 ms)",
   },
+  banned: { detail: "You are banned from this chat." },
+  muted: { detail: "You are muted in this chat.", extra: { ttl: 120 } },
+  forbidden: { detail: "Premium subscription required" },
+  request_in_progress: {
+    detail: "a request with this Idempotency-Key is still being answered; retry when it is",
+  },
+  epoch_mismatch: {
+    detail: "the chat key has rotated: wait for a member to send the new key, then encrypt again",
+  },
+  no_room_key: { detail: "you have not received the chat key for the current epoch yet" },
+  conflict: { detail: "the portal reported a conflict" },
+  invalid_fields: {
+    detail: "name: must be 2-64 characters",
+    extra: { errors: [{ parameter: "name", in: "body", message: "must be 2-64 characters" }] },
+  },
+  invalid_content: {
+    detail:
+      'content: must be a CiphertextV2 bundle: {"v": 2, "epoch": <integer>, "ct": "<base64>"}',
+  },
+  idempotency_key_reused: {
+    detail: "this Idempotency-Key was used with another request body or target; use a new key",
+  },
+  portal_rate_limited: { detail: "the portal asked to wait; retry after 30 s" },
+  portal_unavailable: { detail: "the portal answered HTTP 503" },
+  portal_timeout: {
+    detail:
+      "the portal did not answer within 1500 ms; the write may still have happened there, so look before writing it again",
+  },
   backend_unavailable: { detail: "the backend did not answer: connection refused" },
   backend_timeout: { detail: "the backend sent no headers within 30000 ms" },
   config_invalid: {
