@@ -71,6 +71,15 @@ const EXAMPLES: Record<ErrorCode, { detail: string; extra?: Record<string, unkno
   invalid_content: {
     detail:
       'content: must be a CiphertextV2 bundle: {"v": 2, "epoch": <integer>, "ct": "<base64>"}',
+    extra: {
+      errors: [
+        {
+          parameter: "content",
+          in: "body",
+          message: 'must be a CiphertextV2 bundle: {"v": 2, "epoch": <integer>, "ct": "<base64>"}',
+        },
+      ],
+    },
   },
   idempotency_key_reused: {
     detail: "this Idempotency-Key was used with another request body or target; use a new key",

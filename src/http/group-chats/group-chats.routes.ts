@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { jsonBody } from "../middleware/json-body.js";
 import { LIST_SECURITY } from "../openapi.js";
-import { type ErrorCode, PROBLEM_CONTENT_TYPE, problem, problemResponses } from "../problem.js";
+import { type ErrorCode, PROBLEM_CONTENT_TYPE, problemResponses } from "../problem.js";
+import { problemExamples } from "../problem-examples.js";
 import {
   ChatIdParamsSchema,
   CreateChatQuerySchema,
@@ -23,11 +24,8 @@ const IDEMPOTENCY_KEY = {
     "Makes a retry safe: the first complete answer for this caller and key is kept 24 h and sent again (with `Idempotent-Replayed: true`) to any retry, from any device or gateway instance, without a second portal call. The same key while the first request is under way is a 409 `request_in_progress`; with another body, a 422 `idempotency_key_reused`. Refusals that may pass (401, 429, 5xx, timeouts) are not kept: a retry asks the portal again.",
 };
 
-const example = (code: ErrorCode, detail: string, extra: Record<string, unknown> = {}) => ({
-  value: problem(code, detail, { ...extra, request_id: "5f0c6a1e-0d4e-4a57-9d54-3b8f2f8a1c11" }),
-});
-
-/** The problems a write answers, with an example of each that is particular to writes. */
+/** The problems a write answers; where a status has codes of reads too, the examples shown are
+ * the write's own (problem-examples.ts holds every code's example). */
 function writeProblemResponses() {
   const responses = problemResponses(
     400,
@@ -45,65 +43,21 @@ function writeProblemResponses() {
     503,
     504,
   );
-  const withExamples = (
-    status: keyof typeof responses,
-    examples: Record<string, { value: unknown }>,
-  ) => ({
+  const only = (status: keyof typeof responses, codes: ErrorCode[]) => ({
     ...responses[status],
     content: {
-      [PROBLEM_CONTENT_TYPE]: { ...responses[status].content[PROBLEM_CONTENT_TYPE], examples },
+      [PROBLEM_CONTENT_TYPE]: {
+        ...responses[status].content[PROBLEM_CONTENT_TYPE],
+        examples: problemExamples(codes),
+      },
     },
   });
   return {
     ...responses,
-    403: withExamples(403, {
-      banned: example("banned", "You are banned from this chat."),
-      muted: example("muted", "You are muted in this chat.", { ttl: 120 }),
-      forbidden: example("forbidden", "Premium subscription required"),
-    }),
-    409: withExamples(409, {
-      epoch_mismatch: example(
-        "epoch_mismatch",
-        "the chat key has rotated: wait for a member to send the new key, then encrypt again",
-      ),
-      no_room_key: example(
-        "no_room_key",
-        "you have not received the chat key for the current epoch yet",
-      ),
-      request_in_progress: example(
-        "request_in_progress",
-        "a request with this Idempotency-Key is still being answered; retry when it is",
-      ),
-    }),
-    422: withExamples(422, {
-      invalid_content: example(
-        "invalid_content",
-        'content: must be a CiphertextV2 bundle: {"v": 2, "epoch": <integer>, "ct": "<base64>"}',
-        {
-          errors: [
-            {
-              parameter: "content",
-              in: "body",
-              message:
-                'must be a CiphertextV2 bundle: {"v": 2, "epoch": <integer>, "ct": "<base64>"}',
-            },
-          ],
-        },
-      ),
-      invalid_fields: example("invalid_fields", "name: must be 2-64 characters", {
-        errors: [{ parameter: "name", in: "body", message: "must be 2-64 characters" }],
-      }),
-      idempotency_key_reused: example(
-        "idempotency_key_reused",
-        "this Idempotency-Key was used with another request body or target; use a new key",
-      ),
-    }),
-    504: withExamples(504, {
-      portal_timeout: example(
-        "portal_timeout",
-        "the portal did not answer within 1500 ms; the write may still have happened there, so look before writing it again",
-      ),
-    }),
+    403: only(403, ["banned", "muted", "forbidden"]),
+    409: only(409, ["epoch_mismatch", "no_room_key", "request_in_progress"]),
+    422: only(422, ["invalid_content", "invalid_fields", "idempotency_key_reused"]),
+    504: only(504, ["portal_timeout"]),
   };
 }
 
