@@ -97,11 +97,12 @@ const guarded = () =>
     sources: [{ kind: "executor_registry", name: "executors", baseUrl: registry.url }],
     http: { accessToken: TOKEN },
   });
+// Two sources that fail (a refused portal cookie beside them would make it a 401: DESIGN §1).
 const failing = () =>
   gatewayWith({
     sources: [
       { kind: "agent_store", name: "agents", baseUrl: broken.url },
-      { kind: "portal", name: "portal", baseUrl: portal.url },
+      { kind: "executor_registry", name: "executors", baseUrl: broken.url },
     ],
   });
 const refusing = () =>
@@ -145,7 +146,7 @@ describe.each([
     const sources = answer.body.sources as { name: string; status: string; error: unknown }[];
     expect(sources.map((source) => [source.name, source.status])).toEqual([
       ["agents", "error"],
-      ["portal", "unauthorized"],
+      ["executors", "error"],
     ]);
     // A source's own `error` stays inside its report; the problem has none at its top level.
     expect(typeof sources[0]?.error).toBe("string");
