@@ -85,3 +85,33 @@ export function preparePrivateFiles(path: string): void {
     }
   }
 }
+
+/** The longest pause between two attempts at a locked database. */
+const MAX_PAUSE_MS = 50;
+
+/**
+ * `work` (one whole transaction, rolled back when it fails, so attempting again is safe),
+ * attempted again while another process holds the database's lock: after pauses that leave the
+ * event loop free (1, 2, 4 ... 50 ms), for up to `lockWaitMs`; then a StoreUnavailableError.
+ */
+export async function whileLocked<T>(work: () => T, lockWaitMs: number): Promise<T> {
+  const started = performance.now();
+  for (let pause = 1; ; pause = Math.min(2 * pause, MAX_PAUSE_MS)) {
+    try {
+      return work();
+    } catch (error) {
+      if (!isLockedOut(error)) throw error;
+      const waited = performance.now() - started;
+      if (waited + pause > lockWaitMs)
+        throw new StoreUnavailableError(
+          "sqlite",
+          `another process holds the database's lock (waited ${Math.round(waited)} ms)`,
+          {
+            cause: error,
+            reason: `another process held the database's lock for ${lockWaitMs} ms`,
+          },
+        );
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}

@@ -15,10 +15,10 @@ import {
   StoreUnavailableError,
 } from "../../state/read-marker-store.js";
 import {
-  isLockedOut,
   loadSqlite,
   preparePrivateFiles,
   sqliteFailureReason,
+  whileLocked,
 } from "./sqlite-file.js";
 
 export interface SqliteReadMarkerOptions {
@@ -76,8 +76,6 @@ const WRITE_PROBE = `
 const READ = `
   SELECT item_id, ms, seq FROM read_markers
   WHERE identity = ? AND item_id IN (SELECT value FROM json_each(?))`;
-
-const MAX_PAUSE_MS = 50;
 
 interface Opened {
   db: DatabaseSync;
@@ -146,26 +144,8 @@ export function createSqliteReadMarkerStore(options: SqliteReadMarkerOptions): R
    * event loop free (1, 2, 4 ... 50 ms), for up to lockWaitMs. Every attempt is a whole
    * transaction (rolled back when it fails), so attempting again is safe.
    */
-  async function attempt<T>(work: (s: Opened) => T): Promise<T> {
-    const started = performance.now();
-    for (let pause = 1; ; pause = Math.min(2 * pause, MAX_PAUSE_MS)) {
-      try {
-        return withDb(work);
-      } catch (error) {
-        if (!isLockedOut(error)) throw error;
-        const waited = performance.now() - started;
-        if (waited + pause > lockWaitMs)
-          throw new StoreUnavailableError(
-            "sqlite",
-            `another process holds the database's lock (waited ${Math.round(waited)} ms)`,
-            {
-              cause: error,
-              reason: `another process held the database's lock for ${lockWaitMs} ms`,
-            },
-          );
-      }
-      await new Promise((resolve) => setTimeout(resolve, pause));
-    }
+  function attempt<T>(work: (s: Opened) => T): Promise<T> {
+    return whileLocked(() => withDb(work), lockWaitMs);
   }
 
   function transaction<T>(s: Opened, work: () => T): T {

@@ -12,10 +12,10 @@ import {
   checkWriteIdentity,
 } from "../../state/write-store-input.js";
 import {
-  isLockedOut,
   loadSqlite,
   preparePrivateFiles,
   sqliteFailureReason,
+  whileLocked,
 } from "./sqlite-file.js";
 
 export interface SqliteWriteStoreOptions {
@@ -48,7 +48,6 @@ const WRITE = `INSERT OR REPLACE INTO idempotency_keys
 const DELETE = "DELETE FROM idempotency_keys WHERE identity = ? AND key = ?";
 const SWEEP = "DELETE FROM idempotency_keys WHERE expires_at <= ?";
 const SWEEP_EVERY_MS = 60_000;
-const MAX_PAUSE_MS = 50;
 
 interface Opened {
   db: DatabaseSync;
@@ -140,26 +139,8 @@ export function createSqliteWriteStore(options: SqliteWriteStoreOptions): WriteS
 
   /** `once`, attempted again while another process holds the lock, after pauses that leave the
    * event loop free (1, 2, 4 ... 50 ms), for up to lockWaitMs. */
-  async function transaction<T>(work: (s: Opened) => T): Promise<T> {
-    const started = performance.now();
-    for (let pause = 1; ; pause = Math.min(2 * pause, MAX_PAUSE_MS)) {
-      try {
-        return once(work);
-      } catch (error) {
-        if (!isLockedOut(error)) throw error;
-        const waited = performance.now() - started;
-        if (waited + pause > lockWaitMs)
-          throw new StoreUnavailableError(
-            "sqlite",
-            `another process holds the database's lock (waited ${Math.round(waited)} ms)`,
-            {
-              cause: error,
-              reason: `another process held the database's lock for ${lockWaitMs} ms`,
-            },
-          );
-      }
-      await new Promise((resolve) => setTimeout(resolve, pause));
-    }
+  function transaction<T>(work: (s: Opened) => T): Promise<T> {
+    return whileLocked(() => once(work), lockWaitMs);
   }
 
   const readRow = (s: Opened, identity: string, key: string) =>
