@@ -26,11 +26,13 @@ const scaleAt = process.argv.indexOf("--scale");
 const SCALE = scaleAt === -1 ? 10 : Number(process.argv[scaleAt + 1]);
 const root = mkdtempSync(join(tmpdir(), "chat-list-hostile-"));
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+// The /healthz probe's own connection: behind the lists' pool it would time their queue.
+const probeAgent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-function get(url: string): Promise<{ status: number; ms: number }> {
+function get(url: string, via = agent): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const req = request(url, { agent, timeout: 30_000 }, (res) => {
+    const req = request(url, { agent: via, timeout: 30_000 }, (res) => {
       res.resume();
       res.on("end", () =>
         resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }),
@@ -104,7 +106,7 @@ async function pattern(
   let done = false;
   const probing = (async () => {
     while (!done) {
-      health.push((await get(`${gw.origin}/healthz`)).ms);
+      health.push((await get(`${gw.origin}/healthz`, probeAgent)).ms);
       rssPeak = Math.max(rssPeak, rssMb(gw.pid));
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
