@@ -34,9 +34,13 @@ export async function autocannon(
     cookie?: boolean;
     /** More request headers, name to value. */
     headers?: Record<string, string>;
+    /** Requests per second over all connections (autocannon's -R): an offered load instead of
+     * as many as the server can take. */
+    rate?: number;
   },
 ): Promise<Load> {
   const args = ["-j", "-c", String(options.connections)];
+  if (options.rate !== undefined) args.push("-R", String(options.rate));
   for (const [name, value] of Object.entries(options.headers ?? {}))
     args.push("-H", `${name}=${value}`);
   if (options.amount !== undefined) args.push("-a", String(options.amount));
@@ -293,11 +297,12 @@ export async function bareServer(
   body: Uint8Array,
   headers?: Record<string, string>,
   status = 200,
+  nodeFlags: readonly string[] = [],
 ): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), "chat-list-bench-bare-"));
   const file = join(dir, "body.json");
   writeFileSync(file, body);
-  const child = spawnGroup(process.execPath, [join(ROOT, "bench/bare-server.mjs")], {
+  const child = spawnGroup(process.execPath, [...nodeFlags, join(ROOT, "bench/bare-server.mjs")], {
     env: {
       ...process.env,
       BARE_BODY_FILE: file,
