@@ -59,7 +59,7 @@ export function requestFrame(rawHeadersOf: RawHeadersOf): MiddlewareHandler<AppE
  */
 export function respond(
   c: Context<AppEnv>,
-  body: string | ReadableStream<Uint8Array> | null,
+  body: string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null,
   status: number,
   headers: Record<string, string>,
 ): Response {

@@ -4,6 +4,7 @@ import type { Logger } from "../../src/core/logger.js";
 import { createGateway } from "../../src/http/app.js";
 import { type GatewayMetrics, noMetrics } from "../../src/observability/metrics.js";
 import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
+import { bodyText } from "../support/direct-body.js";
 import { startFakePortal } from "../support/fake-portal.js";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.js";
 import { agentsReply, executorsReply } from "../support/fixtures.js";
@@ -107,7 +108,7 @@ function pair(extra: Record<string, unknown> = {}) {
         headers: Object.fromEntries(
           Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]),
         ),
-        body: answer.body === null ? null : JSON.parse(answer.body),
+        body: answer.body === null ? null : JSON.parse(bodyText(answer.body)),
       } satisfies Answer;
     },
   };

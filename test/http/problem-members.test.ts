@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { createGateway } from "../../src/http/app.js";
 import { createPooledFetch } from "../../src/runtime/node/undici-fetch.js";
+import { bodyText } from "../support/direct-body.js";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.js";
 import { executorsReply } from "../support/fixtures.js";
 
@@ -72,7 +73,10 @@ const direct: Ask = async ({ listFastPath }, target, init = {}) => {
   return {
     status: answer.status,
     contentType: answer.headers["Content-Type"] ?? answer.headers["content-type"],
-    body: JSON.parse(answer.body ?? "null") as Record<string, unknown>,
+    body: JSON.parse(answer.body === null ? "null" : bodyText(answer.body)) as Record<
+      string,
+      unknown
+    >,
   };
 };
 

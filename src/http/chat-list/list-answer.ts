@@ -21,6 +21,8 @@ import type { CursorCodec } from "./cursor.js";
 import type { ListViews } from "./list-view.js";
 import { withUnavailableNotes } from "./unread-notes.js";
 
+const utf8 = new TextEncoder();
+
 /** One list request, as every runtime path hands it over. */
 export interface ListRequest {
   caller: Caller;
@@ -36,7 +38,8 @@ export interface ListRequest {
 export interface ListAnswer {
   status: 200 | 304 | 401 | 502 | 504;
   headers: Record<string, string>;
-  body: string | null;
+  /** A list's JSON as UTF-8 bytes, a problem's as text; null for a 304. */
+  body: Uint8Array<ArrayBuffer> | string | null;
   /** Each source's part, for the request log. */
   sourceLog: NonNullable<AppVariables["sourceLog"]>;
 }
@@ -122,12 +125,15 @@ export function createListAnswers({
     headers.ETag = view.etag;
     if (matchesEtag(request.ifNoneMatch, view.etag))
       return { status: 304, headers, body: null, sourceLog: log };
-    // Serialized by hand from the memoized parts; only the per-request fields are new.
+    // The view's bytes, then the per-request fields: only those are serialized and encoded.
     const reports = withCollisionNotes(sources, view.collisionNotes);
     headers["Content-Type"] = "application/json";
-    const body =
-      `{"items":${view.itemsJson},"counts":${view.countsJson},"sources":${JSON.stringify(reports)},` +
-      `"complete":${complete},"workspace_path":${JSON.stringify(query.workspace_path)},"next_cursor":${view.nextCursorJson}}`;
+    const tail = utf8.encode(
+      `${JSON.stringify(reports)},"complete":${complete},"workspace_path":${JSON.stringify(query.workspace_path)},"next_cursor":${view.nextCursorJson}}`,
+    );
+    const body = new Uint8Array(view.head.byteLength + tail.byteLength);
+    body.set(view.head);
+    body.set(tail, view.head.byteLength);
     return { status: 200, headers, body, sourceLog: log };
   };
 }

@@ -35,7 +35,8 @@ export interface DirectRequest {
 export interface DirectResponse {
   status: number;
   headers: Record<string, string>;
-  body: string | null;
+  /** A list as UTF-8 bytes, a problem as text, null for a 304. */
+  body: Uint8Array<ArrayBuffer> | string | null;
 }
 
 export interface ListFastPathDeps {

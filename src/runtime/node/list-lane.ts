@@ -68,7 +68,10 @@ export function serverWithListFastPath(
 function write(outgoing: ServerResponse, { status, headers, body }: DirectResponse): void {
   // The client may have gone while the sources were asked; there is no one to answer.
   if (outgoing.destroyed) return;
-  if (body !== null) headers["Content-Length"] = String(Buffer.byteLength(body));
+  if (body !== null)
+    headers["Content-Length"] = String(
+      typeof body === "string" ? Buffer.byteLength(body) : body.byteLength,
+    );
   outgoing.writeHead(status, headers);
   outgoing.end(body ?? undefined);
 }
