@@ -42,9 +42,16 @@ function isAllowed(name: string, allowedHosts: readonly string[]): boolean {
  */
 export function hostCheck(options: HostGuardOptions): (host: string) => void {
   const { loopbackListener, allowedHosts } = options;
+  // The last Host answered: a client sends the same one on every request, and the verdict
+  // depends on nothing else.
+  let lastAllowed: string | undefined;
   return function checkHost(host) {
+    if (host === lastAllowed) return;
     const name = hostNameOf(host);
-    if ((loopbackListener && isLoopbackHost(name)) || isAllowed(name, allowedHosts)) return;
+    if ((loopbackListener && isLoopbackHost(name)) || isAllowed(name, allowedHosts)) {
+      lastAllowed = host;
+      return;
+    }
     const shown = JSON.stringify(name.slice(0, 255));
     throw new ApiError(
       "host_not_allowed",
