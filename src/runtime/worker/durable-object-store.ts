@@ -1,21 +1,12 @@
 import { createChangeHub } from "../../state/change-hub.js";
 import { checkEntries, checkIdentity, checkItemIds } from "../../state/marker-input.js";
-import {
-  InvalidMarkerInputError,
-  type MarkerEntry,
-  type Position,
-  type ReadMarkerStore,
-  StoreUnavailableError,
-} from "../../state/read-marker-store.js";
-import type { ReadStateObject, Refusable } from "./read-state-object.js";
+import type { MarkerEntry, Position, ReadMarkerStore } from "../../state/read-marker-store.js";
+import { objectCalls } from "./object-calls.js";
+import type { ReadStateObject } from "./read-state-object.js";
 
 export interface DurableObjectStoreOptions {
   onListenerError?: (error: unknown) => void;
 }
-
-/** The object check() calls: one fixed name (with a NUL, which no identity may contain), so
- * checks never touch, or create, an identity's object. */
-const CHECK_OBJECT = "\u0000check";
 
 function toMap(entries: MarkerEntry[]): Map<string, Position> {
   return new Map(entries.map(({ itemId, position }) => [itemId, position]));
@@ -35,24 +26,7 @@ export function createDurableObjectStore(
   options: DurableObjectStoreOptions = {},
 ): ReadMarkerStore {
   const hub = createChangeHub(options.onListenerError);
-  let closed = false;
-
-  /** Calls the identity's object; its refusal of bad input becomes the error every backend
-   * throws, and a failure to reach it StoreUnavailableError. */
-  async function call<T>(
-    name: string,
-    work: (stub: DurableObjectStub<ReadStateObject>) => Promise<unknown>,
-  ): Promise<T> {
-    if (closed) throw new StoreUnavailableError("durable_object", "the store is closed");
-    let answer: Refusable<T>;
-    try {
-      answer = (await work(namespace.get(namespace.idFromName(name)))) as Refusable<T>;
-    } catch (error) {
-      throw new StoreUnavailableError("durable_object", String(error), { cause: error });
-    }
-    if ("refused" in answer) throw new InvalidMarkerInputError(answer.refused);
-    return answer.ok;
-  }
+  const { call, check, close } = objectCalls(namespace);
 
   return {
     kind: "durable_object",
@@ -77,11 +51,7 @@ export function createDurableObjectStore(
       return toMap(await call<MarkerEntry[]>(id, (stub) => stub.setIfAbsent(wanted)));
     },
     subscribe: (listener) => hub.subscribe(listener),
-    async check() {
-      await call<boolean>(CHECK_OBJECT, (stub) => stub.ping());
-    },
-    async close() {
-      closed = true;
-    },
+    check,
+    close,
   };
 }

@@ -1,4 +1,3 @@
-import { InvalidMarkerInputError, StoreUnavailableError } from "../../state/read-marker-store.js";
 import type { Claim, WriteStore } from "../../state/write-store.js";
 import {
   checkAnnouncement,
@@ -9,15 +8,13 @@ import {
   checkTtl,
   checkWriteIdentity,
 } from "../../state/write-store-input.js";
-import type { ReadStateObject, Refusable } from "./read-state-object.js";
+import { objectCalls } from "./object-calls.js";
+import type { ReadStateObject } from "./read-state-object.js";
 
 export interface DurableObjectWriteStoreOptions {
   /** Epoch ms, sent with each call (tests move it). */
   now?: () => number;
 }
-
-/** The object check() calls (see durable-object-store.ts): no identity's. */
-const CHECK_OBJECT = "\u0000check";
 
 /**
  * The Workers backend of writes (DESIGN §13): each identity's Idempotency-Key answers in its
@@ -31,22 +28,7 @@ export function createDurableObjectWriteStore(
   options: DurableObjectWriteStoreOptions = {},
 ): WriteStore {
   const now = options.now ?? Date.now;
-  let closed = false;
-
-  async function call<T>(
-    name: string,
-    work: (stub: DurableObjectStub<ReadStateObject>) => Promise<unknown>,
-  ): Promise<T> {
-    if (closed) throw new StoreUnavailableError("durable_object", "the store is closed");
-    let answer: Refusable<T>;
-    try {
-      answer = (await work(namespace.get(namespace.idFromName(name)))) as Refusable<T>;
-    } catch (error) {
-      throw new StoreUnavailableError("durable_object", String(error), { cause: error });
-    }
-    if ("refused" in answer) throw new InvalidMarkerInputError(answer.refused);
-    return answer.ok;
-  }
+  const { call, check, close } = objectCalls(namespace);
 
   return {
     kind: "durable_object",
@@ -77,11 +59,7 @@ export function createDurableObjectWriteStore(
       await call<boolean>(checked.identity, (stub) => stub.announceWrite(checked));
     },
     subscribe: () => () => {},
-    async check() {
-      await call<boolean>(CHECK_OBJECT, (stub) => stub.ping());
-    },
-    async close() {
-      closed = true;
-    },
+    check,
+    close,
   };
 }
