@@ -1,4 +1,4 @@
-import postgres from "postgres";
+import type postgres from "postgres";
 import { createChangeHub } from "../../state/change-hub.js";
 import {
   type CheckedBatch,
@@ -13,6 +13,7 @@ import {
   type ReadMarkerStore,
   StoreUnavailableError,
 } from "../../state/read-marker-store.js";
+import { openPostgres, schemaOnce, withinDeadline } from "./postgres-client.js";
 import { createEchoFilter, parseNotification } from "./postgres-echoes.js";
 import * as statements from "./postgres-statements.js";
 
@@ -52,69 +53,21 @@ export function createPostgresReadMarkerStore(options: PostgresReadMarkerOptions
   const onError = options.onError ?? (() => {});
   const hub = createChangeHub(onError);
   const echoes = createEchoFilter((change) => hub.emit(change));
-  const sql: Sql = postgres(options.url, {
-    max: options.maxConnections ?? 4,
-    connect_timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
-    idle_timeout: 60,
-    // Reconnect attempts grow from 50 ms to half a deadline apart (the default grows to 20 s),
-    // so a call made soon after the server came back still connects within its deadline.
-    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, timeoutMs / 2000),
-    fetch_types: false,
-    // CREATE TABLE IF NOT EXISTS reports "already exists" as a notice; not worth a log line.
-    onnotice: () => {},
-    connection: { application_name: "chat-list-gateway", statement_timeout: timeoutMs },
-  });
+  const sql: Sql = openPostgres(options.url, { max: options.maxConnections ?? 4, timeoutMs });
   let closed = false;
-  let schema: Promise<void> | undefined;
   let listening = false;
   // True once LISTEN has been answered: from then on every own change comes back as an echo.
   let listenReady = false;
 
-  /** Awaits a query (or a transaction) within the deadline; any failure becomes
+  /** Awaits a query (or a transaction) until `deadline`; any failure becomes
    * StoreUnavailableError. */
-  async function within<T>(
-    query: postgres.PendingQuery<postgres.Row[]> | Promise<unknown>,
-    deadline: number,
-  ) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => {
-          // A query not yet given to a connection is taken off the queue, so it cannot run
-          // after its caller was told it failed. (One already sent ends by statement_timeout;
-          // postgres.js's cancel of a sent query opens a connection and drops that promise.)
-          if ("cancel" in query && (query as unknown as { state?: unknown }).state === undefined)
-            query.cancel();
-          const late = `no answer within ${timeoutMs} ms`;
-          reject(new StoreUnavailableError("postgres", late, { reason: late }));
-        },
-        Math.max(0, deadline - Date.now()),
-      );
-    });
-    try {
-      return (await Promise.race([query, expired])) as unknown as T;
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
-      throw new StoreUnavailableError("postgres", String(error), { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  const within = <T>(query: PromiseLike<unknown>, deadline: number) =>
+    withinDeadline(query, deadline, timeoutMs) as Promise<T>;
 
   /** Creates the table once; after a failure (server down at start) the next call tries again. */
-  function ensureSchema(deadline: number): Promise<void> {
-    schema ??= within(statements.createSchema(sql), deadline).then(
-      () => {},
-      (error: StoreUnavailableError) => {
-        // Two instances creating the table at once: the loser sees a duplicate; that is fine.
-        const code = (error.cause as { code?: string } | undefined)?.code;
-        if (code === "23505" || code === "42P07") return;
-        schema = undefined;
-        throw error;
-      },
-    );
-    return schema;
-  }
+  const ensureSchema = schemaOnce((deadline: number) =>
+    within(statements.createSchema(sql), deadline),
+  );
 
   async function begin(): Promise<number> {
     if (closed) throw new StoreUnavailableError("postgres", "the store is closed");

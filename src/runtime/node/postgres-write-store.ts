@@ -1,4 +1,4 @@
-import postgres from "postgres";
+import type postgres from "postgres";
 import { StoreUnavailableError } from "../../state/read-marker-store.js";
 import type { ClaimRow } from "../../state/write-claims.js";
 import { decideClaim } from "../../state/write-claims.js";
@@ -12,6 +12,7 @@ import {
   checkTtl,
   checkWriteIdentity,
 } from "../../state/write-store-input.js";
+import { openPostgres, schemaOnce, withinDeadline } from "./postgres-client.js";
 import { NOTIFY_PAYLOAD_LIMIT } from "./postgres-statements.js";
 
 export interface PostgresWriteStoreOptions {
@@ -50,40 +51,16 @@ export function createPostgresWriteStore(options: PostgresWriteStoreOptions): Wr
   const onError = options.onError ?? (() => {});
   const origin = Math.random().toString(36).slice(2, 12);
   const listeners = new Set<(announcement: WriteAnnouncement) => void>();
-  const sql: Sql = postgres(options.url, {
-    max: 2,
-    connect_timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
-    idle_timeout: 60,
-    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, timeoutMs / 2000),
-    fetch_types: false,
-    onnotice: () => {},
-    connection: { application_name: "chat-list-gateway", statement_timeout: timeoutMs },
-  });
+  const sql: Sql = openPostgres(options.url, { max: 2, timeoutMs });
   let closed = false;
-  let schema: Promise<void> | undefined;
   let listening = false;
   let sweptAt = Number.NEGATIVE_INFINITY;
 
-  async function within<T>(query: PromiseLike<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new StoreUnavailableError("postgres", `no answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([query, expired]);
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
-      throw new StoreUnavailableError("postgres", String(error), { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  const within = <T>(query: PromiseLike<T>) =>
+    withinDeadline(query, Date.now() + timeoutMs, timeoutMs) as Promise<T>;
 
-  function ensureSchema(): Promise<void> {
-    schema ??= within(
+  const ensureSchema = schemaOnce(() =>
+    within(
       sql.begin(async (tx) => {
         await tx`
           CREATE TABLE IF NOT EXISTS chat_list_idempotency_keys (
@@ -99,18 +76,8 @@ export function createPostgresWriteStore(options: PostgresWriteStoreOptions): Wr
         await tx`CREATE INDEX IF NOT EXISTS chat_list_idempotency_keys_expiry
           ON chat_list_idempotency_keys (expires_at)`;
       }),
-    ).then(
-      () => {},
-      (error: StoreUnavailableError) => {
-        // Two instances creating the table at once: the loser sees a duplicate; that is fine.
-        const code = (error.cause as { code?: string } | undefined)?.code;
-        if (code === "23505" || code === "42P07") return;
-        schema = undefined;
-        throw error;
-      },
-    );
-    return schema;
-  }
+    ),
+  );
 
   async function begin(): Promise<void> {
     if (closed) throw new StoreUnavailableError("postgres", "the store is closed");
