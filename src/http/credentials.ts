@@ -34,9 +34,21 @@ export interface Caller {
  * SHA-256 (hex). `of(c)` reads and hashes once per request and keeps the caller on the context.
  */
 export function createCallers(hash: (text: string) => string = sha256Hex) {
+  // The last Cookie header read and its caller: a desktop's one user sends the same header on
+  // every request, which is then neither parsed nor hashed again. One entry, so no more of
+  // anyone's credential is held than the last request carried.
+  let lastHeader: string | undefined;
+  let lastCaller: Caller = Object.freeze({ psession: null, psessionHash: null });
   function from(cookieHeader: string | undefined): Caller {
+    if (cookieHeader === lastHeader) return lastCaller;
     const psession = psessionFrom(cookieHeader);
-    return { psession, psessionHash: psession === null ? null : hash(psession) };
+    const caller = Object.freeze({
+      psession,
+      psessionHash: psession === null ? null : hash(psession),
+    });
+    lastHeader = cookieHeader;
+    lastCaller = caller;
+    return caller;
   }
   function of(c: Context<AppEnv>): Caller {
     let caller = c.get("caller");

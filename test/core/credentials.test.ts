@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { psessionFrom } from "../../src/http/credentials.js";
+import { createCallers, psessionFrom } from "../../src/http/credentials.js";
 
 describe("psessionFrom", () => {
   it("reads a lone psession cookie", () => {
@@ -60,5 +60,25 @@ describe("psessionFrom", () => {
   it("accepts a value of exactly 4096 characters", () => {
     const value = "a".repeat(4096);
     expect(psessionFrom(`psession=${value}`)).toBe(value);
+  });
+});
+
+describe("createCallers().from, which remembers the last Cookie header", () => {
+  it("gives each header its own caller, however the headers alternate", () => {
+    const hashed: string[] = [];
+    const callers = createCallers((text) => {
+      hashed.push(text);
+      return `hash-of-${text}`;
+    });
+    const a = callers.from("psession=a");
+    expect(a).toEqual({ psession: "a", psessionHash: "hash-of-a" });
+    expect(callers.from("psession=a")).toBe(a);
+    expect(hashed).toEqual(["a"]);
+    expect(callers.from("psession=b")).toEqual({ psession: "b", psessionHash: "hash-of-b" });
+    expect(callers.from(undefined)).toEqual({ psession: null, psessionHash: null });
+    expect(callers.from("theme=dark")).toEqual({ psession: null, psessionHash: null });
+    expect(callers.from("psession=a")).toEqual({ psession: "a", psessionHash: "hash-of-a" });
+    expect(hashed).toEqual(["a", "b", "a"]);
+    expect(Object.isFrozen(a)).toBe(true);
   });
 });

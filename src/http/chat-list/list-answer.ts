@@ -23,6 +23,18 @@ import { withUnavailableNotes } from "./unread-notes.js";
 
 const utf8 = new TextEncoder();
 
+// What a cursor is bound to: the parts of the query that decide the list. Kept per query
+// object: the direct path hands over the same frozen query for the same query string.
+const bindings = new WeakMap<ChatListQuery, string>();
+function bindingOf(query: ChatListQuery): string {
+  let binding = bindings.get(query);
+  if (binding === undefined) {
+    binding = JSON.stringify([query.workspace_path, query.include_global, query.type]);
+    bindings.set(query, binding);
+  }
+  return binding;
+}
+
 /** One list request, as every runtime path hands it over. */
 export interface ListRequest {
   caller: Caller;
@@ -67,8 +79,7 @@ export function createListAnswers({
 }: ListAnswersDeps) {
   return async function answer(query: ChatListQuery, request: ListRequest): Promise<ListAnswer> {
     const started = clock.now();
-    // What a cursor is bound to: the parts of the query that decide the list.
-    const binding = JSON.stringify([query.workspace_path, query.include_global, query.type]);
+    const binding = bindingOf(query);
     const { psession, psessionHash } = request.caller;
     // Who the list (its ETag, its views, its cursors) belongs to.
     const callerKey = psessionHash ?? "-";
