@@ -1,5 +1,6 @@
-// npm run bench:warm [-- --rounds N] [-- --seconds S] [-- --before DIR]: the warm-cache scenario of `npm run bench`
-// alone (bench/warm-scenario.ts), for iterating on the hot path; `npm run bench` records it.
+// npm run bench:warm [-- --rounds N] [-- --seconds S] [-- --before DIR] [-- --revalidate]: the
+// warm-cache scenario of `npm run bench` alone (bench/warm-scenario.ts), for iterating on the hot
+// path; `npm run bench` records it. `--revalidate`: every request answered 304 (If-None-Match).
 // BENCH_PROF=DIR writes the gateway's CPU profile there (node --cpu-prof).
 import { round } from "./harness.js";
 import { warmScenario } from "./warm-scenario.js";
@@ -12,6 +13,7 @@ const profile = process.env.BENCH_PROF;
 const beforeAt = process.argv.indexOf("--before");
 const result = await warmScenario({
   rounds: argument("--rounds") ?? 3,
+  revalidate: process.argv.includes("--revalidate"),
   ...(beforeAt === -1 ? {} : { before: process.argv[beforeAt + 1] as string }),
   ...(argument("--seconds") === undefined ? {} : { seconds: argument("--seconds") as number }),
   ...(profile === undefined ? {} : { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profile}`] }),
