@@ -55,10 +55,15 @@ export async function withinDeadline(
   }
 }
 
+/** What PostgreSQL answers the loser of two concurrent `CREATE … IF NOT EXISTS` of one table:
+ * a unique violation on the catalog (23505), "relation already exists" (42P07), or "type
+ * already exists" (42710: the table's row type, seen in CI with two stores starting at once). */
+const CREATED_BY_ANOTHER = new Set(["23505", "42P07", "42710"]);
+
 /**
  * `create` (a store's schema) run once: concurrent callers share the attempt, and after a
  * failure (the server down at start) the next call tries again. Two instances creating the
- * same table at once is not a failure: the loser sees a duplicate.
+ * same table at once is not a failure: the loser sees a duplicate (CREATED_BY_ANOTHER).
  */
 export function schemaOnce<A extends unknown[]>(
   create: (...args: A) => Promise<unknown>,
@@ -69,7 +74,7 @@ export function schemaOnce<A extends unknown[]>(
       () => {},
       (error: StoreUnavailableError) => {
         const code = (error.cause as { code?: string } | undefined)?.code;
-        if (code === "23505" || code === "42P07") return;
+        if (code !== undefined && CREATED_BY_ANOTHER.has(code)) return;
         schema = undefined;
         throw error;
       },
