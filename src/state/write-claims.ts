@@ -11,6 +11,29 @@ export interface ClaimRow {
   expiresAt: number;
 }
 
+/** A key's row as the SQL backends (SQLite, the Durable Object's storage, PostgreSQL) read it:
+ * their column names, and PostgreSQL's bigints as text. */
+export type StoredClaimRow = {
+  fingerprint: string;
+  status: number | string | null;
+  body: string | null;
+  lease_until: number | string;
+  expires_at: number | string;
+};
+
+/** A stored row as every backend's rules read it (see ClaimRow). */
+export function claimRowFrom(row: StoredClaimRow | undefined): ClaimRow | undefined {
+  return row === undefined
+    ? undefined
+    : {
+        fingerprint: row.fingerprint,
+        status: row.status === null ? null : Number(row.status),
+        body: row.body,
+        leaseUntil: Number(row.lease_until),
+        expiresAt: Number(row.expires_at),
+      };
+}
+
 /**
  * The whole idempotency rule, for the backends that read a key's row and write it back in one
  * transaction (memory, sqlite, the Durable Object; PostgreSQL says the same in SQL): what a

@@ -1,7 +1,11 @@
 import type postgres from "postgres";
 import { StoreUnavailableError } from "../../state/read-marker-store.js";
-import type { ClaimRow } from "../../state/write-claims.js";
-import { decideClaim } from "../../state/write-claims.js";
+import {
+  type ClaimRow,
+  claimRowFrom,
+  decideClaim,
+  type StoredClaimRow,
+} from "../../state/write-claims.js";
 import type { Claim, WriteAnnouncement, WriteStore } from "../../state/write-store.js";
 import {
   checkAnnouncement,
@@ -30,13 +34,6 @@ export const WRITE_CHANNEL = "chat_list_writes";
 const SWEEP_EVERY_MS = 60_000;
 
 type Sql = postgres.Sql;
-type KeyRow = {
-  fingerprint: string;
-  status: number | null;
-  body: string | null;
-  lease_until: string;
-  expires_at: string;
-};
 
 /**
  * Idempotency answers in PostgreSQL, shared by every instance of a fleet, and writes announced
@@ -85,19 +82,10 @@ export function createPostgresWriteStore(options: PostgresWriteStoreOptions): Wr
   }
 
   async function readRow(identity: string, key: string): Promise<ClaimRow | undefined> {
-    const rows = await within(sql<KeyRow[]>`
+    const rows = await within(sql<StoredClaimRow[]>`
       SELECT fingerprint, status, body, lease_until::text, expires_at::text
       FROM chat_list_idempotency_keys WHERE identity = ${identity} AND key = ${key}`);
-    const row = rows[0];
-    return row === undefined
-      ? undefined
-      : {
-          fingerprint: row.fingerprint,
-          status: row.status === null ? null : Number(row.status),
-          body: row.body,
-          leaseUntil: Number(row.lease_until),
-          expiresAt: Number(row.expires_at),
-        };
+    return claimRowFrom(rows[0]);
   }
 
   function sweep(at: number): void {

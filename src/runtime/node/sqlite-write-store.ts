@@ -1,6 +1,12 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreUnavailableError } from "../../state/read-marker-store.js";
-import { type ClaimRow, completedRow, decideClaim, releases } from "../../state/write-claims.js";
+import {
+  claimRowFrom,
+  completedRow,
+  decideClaim,
+  releases,
+  type StoredClaimRow,
+} from "../../state/write-claims.js";
 import type { WriteStore } from "../../state/write-store.js";
 import {
   checkAnnouncement,
@@ -56,25 +62,6 @@ interface Opened {
   remove: StatementSync;
   sweep: StatementSync;
 }
-
-type Row = {
-  fingerprint: string;
-  status: number | null;
-  body: string | null;
-  lease_until: number;
-  expires_at: number;
-};
-
-const toClaimRow = (row: Row | undefined): ClaimRow | undefined =>
-  row === undefined
-    ? undefined
-    : {
-        fingerprint: row.fingerprint,
-        status: row.status,
-        body: row.body,
-        leaseUntil: row.lease_until,
-        expiresAt: row.expires_at,
-      };
 
 /**
  * Idempotency answers in the SQLite file that holds the read markers (node:sqlite, WAL), on a
@@ -144,7 +131,7 @@ export function createSqliteWriteStore(options: SqliteWriteStoreOptions): WriteS
   }
 
   const readRow = (s: Opened, identity: string, key: string) =>
-    toClaimRow(s.read.get(identity, key) as Row | undefined);
+    claimRowFrom(s.read.get(identity, key) as StoredClaimRow | undefined);
 
   return {
     kind: "sqlite",

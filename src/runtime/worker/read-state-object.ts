@@ -6,7 +6,14 @@ import {
   type MarkerEntry,
   type ReadMarkerStore,
 } from "../../state/read-marker-store.js";
-import { type ClaimRow, completedRow, decideClaim, releases } from "../../state/write-claims.js";
+import {
+  type ClaimRow,
+  claimRowFrom,
+  completedRow,
+  decideClaim,
+  releases,
+  type StoredClaimRow,
+} from "../../state/write-claims.js";
 import type {
   Claim,
   ClaimTimes,
@@ -66,13 +73,6 @@ const WRITE_KEY = `INSERT OR REPLACE INTO idempotency_keys
   (key, fingerprint, status, body, lease_until, expires_at) VALUES (?, ?, ?, ?, ?, ?)`;
 
 type MarkerRow = { item_id: string; ms: number; seq: number };
-type KeyRow = {
-  fingerprint: string;
-  status: number | null;
-  body: string | null;
-  lease_until: number;
-  expires_at: number;
-};
 type AdvanceResult = { markers: MarkerEntry[]; changed: string[] };
 
 /** What an RPC method answers: its result, or why the input was refused. */
@@ -195,16 +195,7 @@ export class ReadStateObject extends DurableObject<ObjectEnv> {
   }
 
   private keyRow(key: string): ClaimRow | undefined {
-    const row = this.ctx.storage.sql.exec<KeyRow>(READ_KEY, key).toArray()[0];
-    return row === undefined
-      ? undefined
-      : {
-          fingerprint: row.fingerprint,
-          status: row.status,
-          body: row.body,
-          leaseUntil: row.lease_until,
-          expiresAt: row.expires_at,
-        };
+    return claimRowFrom(this.ctx.storage.sql.exec<StoredClaimRow>(READ_KEY, key).toArray()[0]);
   }
 
   private readMarkers(itemIds: string[]): MarkerEntry[] {
