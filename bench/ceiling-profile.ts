@@ -19,6 +19,7 @@ import {
   upstreams,
 } from "./harness.js";
 import { cpuSeconds } from "./instrumentation.js";
+import { NODE_OWN } from "./warm-scenario.js";
 
 interface ProfileNode {
   id: number;
@@ -85,6 +86,7 @@ const flagsFor = (dir: string) =>
 const u = await upstreams();
 const gatewayDir = mkdtempSync(join(tmpdir(), "chat-list-prof-gateway-"));
 const bareDir = mkdtempSync(join(tmpdir(), "chat-list-prof-bare-"));
+let stopped = false;
 const servers: Array<{ server: Gateway; dir: string; startedAt: number; label: string }> = [];
 try {
   let startedAt = Date.now();
@@ -100,11 +102,7 @@ try {
     headers: { cookie: COOKIE, ...extra },
   });
   const body = new Uint8Array(await captured.arrayBuffer());
-  const sent = Object.fromEntries(
-    [...captured.headers].filter(
-      ([name]) => !["connection", "keep-alive", "date", "content-length"].includes(name),
-    ),
-  );
+  const sent = Object.fromEntries([...captured.headers].filter(([name]) => !NODE_OWN.has(name)));
   startedAt = Date.now();
   const bare = await bareServer(body, sent, captured.status, flagsFor(bareDir));
   servers.push({ server: bare, dir: bareDir, startedAt, label: "ceiling" });
@@ -131,7 +129,9 @@ try {
       fromUs,
     });
   }
+  // Stopped before reading: a profile is written as its process exits.
   for (const { server } of servers) await server.stop();
+  stopped = true;
   if (plain) {
     const [ours, theirs] = rows as [(typeof rows)[number], (typeof rows)[number]];
     console.log(
@@ -187,7 +187,8 @@ try {
   for (const [name, time] of [...ours.functions].sort((a, b) => b[1] - a[1]).slice(0, 15))
     console.log(`| \`${name}\` | ${perRequest(time, ours.requests)} |`);
 } finally {
-  await Promise.all(servers.map(({ server }) => server.stop().catch(() => undefined)));
+  if (!stopped)
+    await Promise.all(servers.map(({ server }) => server.stop().catch(() => undefined)));
   await u.close();
   rmSync(gatewayDir, { recursive: true, force: true });
   rmSync(bareDir, { recursive: true, force: true });

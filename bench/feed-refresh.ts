@@ -26,6 +26,21 @@ async function lookups(url: string): Promise<Record<string, number>> {
 }
 const SOURCES = 3;
 
+/** `count` streams, each a caller of its own on a workspace of its own: a feed each. Opened 50
+ * at a time: a thousand at once on a busy machine timed loads out. */
+export function openOwnFeeds(origin: URL, count: number) {
+  return openMany(
+    count,
+    (index) =>
+      openStream(
+        origin,
+        `/api/chat-list/stream?workspace_path=/w/${index}`,
+        `psession=feed-user-${index}`,
+      ),
+    50,
+  );
+}
+
 export async function feedRefreshScenario(options: {
   callers: number;
   windowMs: number;
@@ -62,17 +77,7 @@ export async function feedRefreshScenario(options: {
     const idleStart = cpuSeconds(gw.pid);
     await sleep(options.windowMs);
     const idleCpu = cpuSeconds(gw.pid) - idleStart;
-    // 50 at a time: opening a thousand feeds at once on a busy machine timed loads out.
-    const streams = await openMany(
-      options.callers,
-      (index) =>
-        openStream(
-          origin,
-          `/api/chat-list/stream?workspace_path=/w/${index}`,
-          `psession=feed-user-${index}`,
-        ),
-      50,
-    );
+    const streams = await openOwnFeeds(origin, options.callers);
     // Past the first loop of every feed (the loads that opened them filled the caches).
     await sleep(refreshMs + 1000);
     const lookupsBefore = await lookups(gw.url);

@@ -4,6 +4,7 @@
 // .cpuprofile files are left in bench/profiles/ (not committed) for Chrome DevTools.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { openOwnFeeds } from "./feed-refresh.js";
 import {
   autocannon,
   builtGateway,
@@ -14,7 +15,6 @@ import {
   run,
   upstreams,
 } from "./harness.js";
-import { openMany, openStream } from "./streams.js";
 
 interface ProfileNode {
   id: number;
@@ -142,16 +142,7 @@ const scenarios: Array<{
     },
     drive: async (gw, sinceStart) => {
       const origin = new URL(gw.url);
-      const streams = await openMany(
-        1000,
-        (index) =>
-          openStream(
-            origin,
-            `/api/chat-list/stream?workspace_path=/w/${index}`,
-            `psession=feed-user-${index}`,
-          ),
-        50,
-      );
+      const streams = await openOwnFeeds(origin, 1000);
       // The profile counts from the first loop on (the gateway started before sinceStart's
       // zero, so the window left out is, if anything, longer than this): 4 rounds of refreshes.
       const skipMs = sinceStart() + 6000;

@@ -18,7 +18,7 @@ import {
 import { cpuSeconds } from "./instrumentation.js";
 
 /** Headers Node's HTTP server adds by itself, so a bare app does not set them. */
-const NODE_OWN = new Set([
+export const NODE_OWN = new Set([
   "connection",
   "keep-alive",
   "date",
